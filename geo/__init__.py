@@ -1,0 +1,20 @@
+"""Boundaries of the county-level units of 重庆 and 四川, in WGS-84, with their topology.
+
+>>> from geo import load
+>>> boundaries = load()            # builds the cache on first use, then reads it
+>>> boundaries.gazetteer.resolve("邻水县").adcode
+'511623'
+"""
+
+from __future__ import annotations
+
+from geo.boundaries import Boundaries
+from geo.cache import cache_dir, load_or_build
+
+
+def load(cache_directory=None, rebuild: bool = False) -> Boundaries:
+    """Load the boundary data set, building and caching it when needed."""
+    return Boundaries(load_or_build(cache_directory, rebuild=rebuild))
+
+
+__all__ = ["Boundaries", "cache_dir", "load"]

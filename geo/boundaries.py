@@ -1,0 +1,105 @@
+"""The boundary data set in memory: units, prefectures, provinces, adjacency and index.
+
+Examples
+--------
+>>> from geo import load
+>>> b = load()
+>>> len(b.units), b.units.loc["511623", "name"]
+(221, '邻水县')
+>>> sorted(b.units.loc[b.neighbours(b.members("511600")), "name"])[:3]
+['合川区', '嘉陵区', '垫江县']
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.build import FULL, RESOLUTIONS
+from geo.gazetteer import Gazetteer, Place
+
+LAYERS = ("units", "cities", "provinces")
+RESOLUTION_NAMES = (FULL, *RESOLUTIONS)
+
+
+class Boundaries:
+    """County-level units of 重庆 and 四川 with their prefectures and provinces.
+
+    Attributes
+    ----------
+    units, cities, provinces : GeoDataFrame indexed by adcode, full resolution, WGS-84
+    adjacency : DataFrame of touching unit pairs (``a``, ``b``, ``contact``, ``shared_km``)
+    meta : dict of build facts (package version, coverage report, fingerprint …)
+    """
+
+    def __init__(self, layers: dict[str, pd.DataFrame]):
+        self._layers = {name: frame.set_index("adcode", drop=False)
+                        if "adcode" in frame else frame for name, frame in layers.items()}
+        self.units: gpd.GeoDataFrame = self._layers["units"]
+        self.cities: gpd.GeoDataFrame = self._layers["cities"]
+        self.provinces: gpd.GeoDataFrame = self._layers["provinces"]
+        self.adjacency: pd.DataFrame = self._layers["adjacency"]
+        self.meta = dict(zip(layers["meta"]["key"], layers["meta"]["value"]))
+
+    def geometry(self, layer: str = "units", resolution: str = FULL) -> gpd.GeoSeries:
+        """Geometries of ``layer`` at ``resolution`` (``full`` or a display resolution)."""
+        if layer not in LAYERS or resolution not in RESOLUTION_NAMES:
+            raise KeyError(f"no layer {layer!r} at resolution {resolution!r}; layers: "
+                           f"{', '.join(LAYERS)}; resolutions: {', '.join(RESOLUTION_NAMES)}")
+        name = layer if resolution == FULL else f"{layer}_{resolution}"
+        return self._layers[name].geometry
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        """Names of every unit, prefecture and province (see :class:`Gazetteer`)."""
+        places = [Place(a, n, "province") for a, n in
+                  zip(self.provinces.adcode, self.provinces.name)]
+        places += [Place(a, n, "city") for a, n in zip(self.cities.adcode, self.cities.name)]
+        places += [Place(a, n, "unit", c) for a, n, c in
+                   zip(self.units.adcode, self.units.name, self.units.city_adcode)]
+        return Gazetteer(places)
+
+    def members(self, adcode: str) -> list[str]:
+        """County-level adcodes inside a unit, prefecture or province adcode."""
+        if adcode in self.units.index:
+            return [adcode]
+        for column in ("city_adcode", "province_adcode"):
+            found = self.units.index[self.units[column] == adcode]
+            if len(found):
+                return list(found)
+        raise KeyError(f"unknown adcode {adcode!r}")
+
+    def neighbours(self, adcodes, contact: str = "edge") -> list[str]:
+        """Units outside ``adcodes`` that share a border with one of them.
+
+        ``contact='edge'`` counts shared borders only (rook); ``'any'`` also counts
+        meetings at a single point (queen).
+        """
+        inside = set(adcodes)
+        pairs = self.adjacency if contact == "any" else \
+            self.adjacency[self.adjacency.contact == "edge"]
+        found = set(pairs.b[pairs.a.isin(inside)]) | set(pairs.a[pairs.b.isin(inside)])
+        return sorted(found - inside)
+
+    @cached_property
+    def _tree(self) -> shapely.STRtree:
+        return shapely.STRtree(self.units.geometry.values)
+
+    def query(self, geometry, predicate: str = "intersects") -> list[str]:
+        """Adcodes of units whose full-resolution geometry satisfies ``predicate``.
+
+        ``predicate`` is a ``shapely.STRtree`` predicate read as ``predicate(unit,
+        geometry)``: ``'touches'``, ``'within'`` (unit inside geometry), ``'contains'``,
+        ``'intersects'`` …; ``geometry`` is in WGS-84 degrees.
+        """
+        hits = self._tree.query(geometry, predicate=_CONVERSE.get(predicate, predicate))
+        return list(self.units.index[np.sort(hits)])
+
+
+# STRtree.query(g, predicate=p) tests p(g, tree_item); we want p(tree_item, g).
+_CONVERSE = {"within": "contains", "contains": "within",
+             "covered_by": "covers", "covers": "covered_by"}

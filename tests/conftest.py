@@ -1,0 +1,23 @@
+"""Shared fixtures: one boundary build per test session, in a private cache directory."""
+
+import pytest
+
+import geo
+
+
+@pytest.fixture(scope="session")
+def cache_directory(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def boundaries(cache_directory):
+    return geo.load(cache_directory)
+
+
+@pytest.fixture(scope="session")
+def names(boundaries):
+    """Map a unit's name (unique ones) to its adcode."""
+    units = boundaries.units
+    return {n: a for n, a in zip(units.name, units.adcode)
+            if (units.name == n).sum() == 1}
