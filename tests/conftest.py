@@ -21,3 +21,10 @@ def names(boundaries):
     units = boundaries.units
     return {n: a for n, a in zip(units.name, units.adcode)
             if (units.name == n).sum() == 1}
+
+
+@pytest.fixture(scope="session")
+def atlas(boundaries):
+    import layers
+
+    return layers.load(boundaries)

@@ -1,0 +1,55 @@
+"""The planning layers: the registry read from the policy texts, met with the boundaries.
+
+>>> import geo, layers
+>>> atlas = layers.load(geo.load())
+>>> sorted(atlas.entities_of("511623", kind="cooperation_platform").entity)
+['chuanyu-gaozhu', 'heguangchang', 'mingyueshan']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import geopandas as gpd
+import pandas as pd
+
+from layers.memberships import in_force, membership_table
+from layers.outlines import entity_outlines
+from layers.registry import DEFAULT_DIRECTORY, Registry, RegistryError, load_registry
+
+
+class Layers:
+    """The registry, its memberships (all dates) and the outlines built from them."""
+
+    def __init__(self, registry: Registry, boundaries):
+        self.registry = registry
+        self.boundaries = boundaries
+        self.memberships = membership_table(registry, boundaries)
+        self.outlines = lru_cache(maxsize=32)(self._outlines)
+
+    def members(self, entity: str, on: dt.date | None = None) -> pd.DataFrame:
+        """Member units of one entity in force on ``on`` (default: latest)."""
+        rows = in_force(self.memberships, on)
+        return rows[rows.entity == entity]
+
+    def entities_of(self, adcode: str, on: dt.date | None = None,
+                    kind: str | None = None) -> pd.DataFrame:
+        """Every entity (of ``kind``, if given) a unit belongs to on ``on``: the reverse index."""
+        rows = in_force(self.memberships, on)
+        rows = rows[rows.adcode == adcode]
+        return rows if kind is None else rows[rows.entity_kind == kind]
+
+    def _outlines(self, on: dt.date | None = None, resolution: str = "full") -> gpd.GeoDataFrame:
+        """Dissolved outlines of every entity in force on ``on`` at ``resolution``."""
+        return entity_outlines(self.registry, in_force(self.memberships, on),
+                               self.boundaries.geometry("units", resolution),
+                               self.boundaries.units)
+
+
+def load(boundaries, directory=DEFAULT_DIRECTORY) -> Layers:
+    """Load and validate the registry, then build its layers over ``boundaries``."""
+    return Layers(load_registry(boundaries, directory), boundaries)
+
+
+__all__ = ["Layers", "Registry", "RegistryError", "load", "load_registry"]

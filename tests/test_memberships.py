@@ -1,0 +1,108 @@
+"""Who belongs to what, as the texts say, and when."""
+
+import datetime as dt
+
+import pytest
+
+PLATFORMS = {  # latest extent: unit -> membership kind
+    "wandakai": dict.fromkeys(["万州区", "开州区", "通川区", "达川区", "宣汉县", "开江县",
+                                "大竹县", "渠县", "万源市"], "whole"),
+    "chuannan-yuxi": {**dict.fromkeys(
+        ["自流井区", "贡井区", "大安区", "沿滩区", "荣县", "富顺县",
+         "江阳区", "纳溪区", "龙马潭区", "泸县", "合江县", "叙永县", "古蔺县",
+         "东兴区", "威远县", "资中县", "隆昌市", "内江市市中区",
+         "翠屏区", "南溪区", "叙州区", "江安县", "长宁县", "高县", "珙县", "筠连县",
+         "兴文县", "屏山县", "江津区", "永川区", "荣昌区", "綦江区", "大足区", "铜梁区"],
+        "whole")},
+    "mingyueshan": dict.fromkeys(["梁平区", "垫江县", "长寿区", "达川区", "大竹县", "开江县",
+                                   "邻水县"], "part"),
+    "chengxuanwan": dict.fromkeys(["城口县", "宣汉县", "万源市"], "whole"),
+    "chuanyu-gaozhu": dict.fromkeys(["渝北区", "邻水县"], "part"),
+    "heguangchang": dict.fromkeys(["合川区", "长寿区", "广安区", "前锋区", "岳池县", "武胜县",
+                                    "邻水县", "华蓥市"], "whole"),
+    "suitong": dict.fromkeys(["潼南区", "船山区", "安居区", "蓬溪县", "大英县", "射洪市"],
+                             "whole"),
+    "zida": dict.fromkeys(["大足区", "雁江区", "安岳县", "乐至县"], "whole"),
+    "neirong": dict.fromkeys(["荣昌区", "内江市市中区", "东兴区", "威远县", "资中县", "隆昌市"],
+                             "named"),
+    "luyongjiang": dict.fromkeys(["永川区", "江津区", "江阳区", "纳溪区", "龙马潭区", "泸县",
+                                   "合江县", "叙永县", "古蔺县"], "named"),
+}
+
+
+def member_kinds(atlas, entity, on=None):
+    rows = atlas.members(entity, on)
+    units = atlas.boundaries.units
+    names = [n if (units.name == n).sum() == 1 else units.loc[a, "city"] + n
+             for a, n in zip(rows.adcode, units.loc[rows.adcode, "name"])]
+    return dict(zip(names, rows.kind))
+
+
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_members_of_the_ten_platforms(atlas, platform):
+    assert member_kinds(atlas, platform) == PLATFORMS[platform]
+
+
+def test_planning_extent_is_142_units_140_whole_2_partial(atlas):
+    rows = atlas.members("planning-extent")
+    assert len(rows) == 142 and rows.adcode.is_unique
+    assert rows.kind.value_counts().to_dict() == {"whole": 140, "part": 2}
+    partial = atlas.boundaries.units.loc[rows.adcode[rows.kind == "part"], "name"]
+    assert sorted(partial) == ["云阳县", "开州区"]
+    assert (rows.part[rows.kind == "part"] == "未列明").all()
+    names = set(atlas.boundaries.units.loc[rows.adcode, "name"])
+    assert not names & {"平武县", "北川羌族自治县", "万源市", "天全县", "宝兴县"}
+    chongqing = atlas.boundaries.units.loc[rows.adcode, "province"] == "重庆市"
+    assert chongqing.sum() == 29
+
+
+def test_chuannan_yuxi_grew_from_7_members_to_10(atlas):
+    extents = atlas.registry.entities["chuannan-yuxi"].extents
+    assert [len(e.members) for e in extents] == [7, 10]
+    before = member_kinds(atlas, "chuannan-yuxi", dt.date(2022, 12, 31))
+    after = member_kinds(atlas, "chuannan-yuxi", dt.date(2023, 3, 2))
+    assert set(after) - set(before) == {"綦江区", "大足区", "铜梁区"}
+    assert set(before.values()) == {"named"}  # the outline names them, "等"
+    assert after == member_kinds(atlas, "chuannan-yuxi")  # the latest is the default
+
+
+def test_mingyueshan_grew_from_6_to_7_with_changshou(atlas):
+    before = member_kinds(atlas, "mingyueshan", dt.date(2021, 1, 1))
+    assert len(before) == 6 and "长寿区" not in before
+    assert len(member_kinds(atlas, "mingyueshan")) == 7
+
+
+def test_nothing_before_the_first_text(atlas):
+    assert atlas.members("chuanyu-gaozhu", dt.date(2020, 1, 1)).empty
+
+
+def test_gaozhu_partial_members_name_their_towns(atlas):
+    rows = atlas.members("chuanyu-gaozhu").set_index("adcode")
+    assert "茨竹镇" in rows.part["500112"] and "大湾镇" in rows.part["500112"]
+    assert "高滩镇" in rows.part["511623"] and "坛同镇" in rows.part["511623"]
+
+
+def test_a_prefecture_member_expands_and_says_so(atlas):
+    rows = atlas.members("heguangchang").set_index("adcode")
+    assert rows.via["511623"] == "511600" and rows.via.isna()["500117"]
+
+
+def test_every_membership_carries_its_source(atlas):
+    table = atlas.memberships
+    assert table[["document", "document_title", "evidence_file", "evidence_lines",
+                  "quote"]].notna().all().all()
+
+
+def test_linshui_is_in_three_platforms(atlas):
+    rows = atlas.entities_of("511623", kind="cooperation_platform").set_index("entity")
+    assert rows.kind.to_dict() == {"chuanyu-gaozhu": "part", "heguangchang": "whole",
+                                   "mingyueshan": "part"}
+
+
+def test_stated_areas_agree_with_whole_members(atlas):
+    outlines = atlas.outlines()
+    whole = outlines[(outlines.part == 0) & (outlines.named == 0)
+                     & outlines.stated_area_km2.notna()]
+    assert len(whole) >= 5
+    ratio = whole.member_area_km2 / whole.stated_area_km2
+    assert ratio.between(0.98, 1.03).all(), ratio.to_dict()
