@@ -18,9 +18,13 @@ geo.gazetteer.AmbiguousName: '广安' is ambiguous: 广安市 (511600, city), �
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+
+from opencc import OpenCC
+from pypinyin import lazy_pinyin
 
 from geo.naming import short_name
 
@@ -53,9 +57,30 @@ class AmbiguousName(LookupError):
         super().__init__(f"'{text}' is ambiguous: {listed}")
 
 
+_TO_SIMPLIFIED = OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """Fold full-width forms (NFKC) and traditional characters (OpenCC t2s).
+
+    >>> fold("與廣安接壤的平台？")
+    '与广安接壤的平台?'
+    """
+    return _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text))
+
+
 def normalise(text: str) -> str:
-    """Fold full-width forms (NFKC) and drop white space."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """:func:`fold`, lower-case, drop white space and the marks of pinyin spellings.
+
+    >>> normalise(" 廣安 "), normalise("Guang'an")
+    ('广安', 'guangan')
+    """
+    return re.sub(r"[\s'’\-]+", "", fold(text)).lower()
+
+
+def pinyin(name: str) -> str:
+    """Toneless pinyin of a name, as one word (``广安`` → ``guangan``)."""
+    return "".join(lazy_pinyin(name))
 
 
 class Gazetteer:
@@ -66,7 +91,8 @@ class Gazetteer:
         self._by_key: dict[str, list[Place]] = defaultdict(list)
         by_adcode = {p.adcode: p for p in self.places if p.level != "unit"}
         for place in self.places:
-            keys = {place.adcode, place.name, short_name(place.name)}
+            keys = {place.adcode, place.name, short_name(place.name),
+                    pinyin(short_name(place.name)), pinyin(place.name)}
             parent = by_adcode.get(place.parent) if place.parent else None
             if parent is not None:  # 内江市市中区, 内江市中区, 内江市中 …
                 for city in (parent.name, short_name(parent.name)):
@@ -77,7 +103,7 @@ class Gazetteer:
     def candidates(self, text: str) -> list[Place]:
         """All places the text may name, coarser levels first (a city before its district)."""
         found = self._by_key.get(normalise(text), [])
-        exact = [p for p in found if p.name == normalise(text)]
+        exact = [p for p in found if normalise(p.name) == normalise(text)]
         rest = sorted((p for p in found if p not in exact),
                       key=lambda p: (LEVEL_ORDER[p.level], p.adcode))
         return sorted(exact, key=lambda p: LEVEL_ORDER[p.level]) + rest
@@ -87,7 +113,7 @@ class Gazetteer:
         found = self.candidates(text)
         if not found:
             raise UnknownName(f"no unit, city or province is named '{text}'")
-        exact = [p for p in found if p.name == normalise(text) or p.adcode == text]
+        exact = [p for p in found if normalise(p.name) == normalise(text) or p.adcode == text]
         if len(exact) == 1:
             return exact[0]
         if len(found) > 1:

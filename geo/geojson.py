@@ -1,0 +1,64 @@
+"""Fast GeoJSON (RFC 7946) serialisation of GeoDataFrames: features as ready-made bytes.
+
+Geometry goes through GEOS's own writer (``shapely.to_geojson``, compact, coordinates as
+stored: at most 6 decimals), properties through orjson; a page of results is then a join
+of precomputed feature strings, which is what keeps item requests at a few milliseconds.
+
+Examples
+--------
+>>> import geopandas as gpd, shapely
+>>> frame = gpd.GeoDataFrame({"adcode": ["1"], "name": ["甲"]},
+...                          geometry=[shapely.Point(106.5, 29.5)])
+>>> [feature] = features(frame, "adcode", frame.geometry, ["name"])
+>>> feature
+b'{"type":"Feature","id":"1","geometry":{"type":"Point","coordinates":[106.5,29.5]},"properties":{"name":"\\xe7\\x94\\xb2"}}'
+>>> collection([feature], numberMatched=1)[:48]
+b'{"type":"FeatureCollection","features":[{"type":'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import orjson
+import pandas as pd
+import shapely
+
+_OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+def dumps(value) -> bytes:
+    """orjson with numpy values, dates, and NaN written as null."""
+    return orjson.dumps(value, option=_OPTIONS, default=_fallback)
+
+
+def _fallback(value):
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _clean(value):
+    """Pandas missing values (None, NaN, NaT) become None."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
+def features(frame, id_column: str, geometry, properties: list[str]) -> list[bytes]:
+    """Serialise each row of ``frame`` as a GeoJSON Feature (bytes), in order."""
+    geometries = shapely.to_geojson(np.asarray(geometry, dtype=object))
+    records = frame[properties].to_dict("records")
+    ids = frame[id_column].tolist()
+    return [b'{"type":"Feature","id":' + dumps(i) + b',"geometry":'
+            + (g.encode() if g is not None else b"null") + b',"properties":'
+            + dumps({k: _clean(v) for k, v in r.items()}) + b"}"
+            for i, g, r in zip(ids, geometries, records)]
+
+
+def collection(feature_list: list[bytes], **members) -> bytes:
+    """Join serialised features into a FeatureCollection with extra top-level members."""
+    extra = b"".join(b"," + dumps(k) + b":" + dumps(v) for k, v in members.items())
+    return (b'{"type":"FeatureCollection","features":[' + b",".join(feature_list) + b"]"
+            + extra + b"}")

@@ -1,0 +1,548 @@
+"""The HTTP API: OGC API – Features (Part 1 Core, Part 3 filtering), exports, questions.
+
+Routes stay thin: each query parameter has its own FastAPI dependency that parses and checks
+it (tipg's pattern), the features come from :mod:`layers.collections`, filters from
+:mod:`geo.cql`, exports from :mod:`geo.export` and answers from :mod:`layers.questions`.
+Every error leaves through one handler as ``application/problem+json`` (RFC 9457 fields plus
+OGC's ``code``/``description``).
+
+``uvicorn server:app`` serves it; the app is built on first access of ``server.app``.
+"""
+
+
+import datetime as dt
+import hashlib
+import math
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+import numpy as np
+import shapely
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import geo
+import layers
+from geo.build import RESOLUTIONS
+from geo.cql import FilterError, evaluate, parse
+from geo.datum import geometries_to_gcj02
+from geo.export import FORMATS, export
+from geo.geojson import collection as feature_collection
+from geo.geojson import dumps, features
+from layers.collections import COLLECTIONS, Catalogue
+from layers.questions import QuestionError, Questions, supported_forms
+
+HERE = Path(__file__).parent
+DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+GEOJSON = "application/geo+json"
+PROBLEM = "application/problem+json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+RESOLUTION_NAMES = ("full", *RESOLUTIONS)
+OUTPUTS = ("json", "html", *FORMATS)  # f=…; json and geojson both mean GeoJSON for items
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/json",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
+]
+
+
+# -- errors: one shape, mapped once ----------------------------------------------------
+class ApiError(Exception):
+    """An error to report: HTTP status, OGC code and a detail naming the bad part."""
+
+    titles = {400: "Invalid parameter", 404: "Not found", 406: "Not acceptable",
+              500: "Server error"}
+    codes = {400: "InvalidParameterValue", 404: "NotFound", 406: "NotAcceptable",
+             500: "ServerError"}
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+def problem(status: int, detail: str, instance: str) -> Response:
+    """The error document: RFC 9457 problem details plus OGC ``code``/``description``."""
+    body = {"type": "about:blank", "title": ApiError.titles.get(status, "Error"),
+            "status": status, "detail": detail, "instance": instance,
+            "code": ApiError.codes.get(status, "Error"), "description": detail}
+    return Response(dumps(body), status_code=status, media_type=PROBLEM)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, error: ApiError):
+        return problem(error.status, error.detail, request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError):
+        parts = []
+        for item in error.errors():
+            name = item["loc"][-1] if item["loc"] else "request"
+            shown = f" (got {item['input']!r})" if item.get("input") is not None else ""
+            parts.append(f"{name}: {item['msg']}{shown}")
+        return problem(400, "; ".join(parts), request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):
+        detail = (f"no such resource: {request.url.path}" if error.status_code == 404
+                  else str(error.detail))
+        return problem(error.status_code, detail, request.url.path)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception):
+        return problem(500, "internal error; the server log has the details",
+                       request.url.path)
+
+
+# -- one dependency per query parameter ----------------------------------------------
+def limit_query(limit: Annotated[int, Query(ge=1, description=(
+        f"Features per page (default {DEFAULT_LIMIT}); above {MAX_LIMIT} it is capped, "
+        "not refused."))] = DEFAULT_LIMIT) -> int:
+    return min(limit, MAX_LIMIT)
+
+
+def offset_query(offset: Annotated[int, Query(ge=0, description="Features to skip.")] = 0):
+    return offset
+
+
+def _number(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ApiError(400, f"{name}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ApiError(400, f"{name}: {text!r} is not a finite number")
+    return value
+
+
+def bbox_query(bbox: Annotated[str | None, Query(description=(
+        "minLon,minLat,maxLon,maxLat in CRS84 (6 numbers with heights are accepted; "
+        "minLon > maxLon crosses the antimeridian)."))] = None) -> list[shapely.Geometry] | None:
+    if bbox is None:
+        return None
+    parts = bbox.split(",")
+    if len(parts) not in (4, 6):
+        raise ApiError(400, f"bbox: expected 4 or 6 comma-separated numbers "
+                            f"(minLon,minLat,maxLon,maxLat), got {len(parts)}")
+    numbers = [_number(p.strip(), "bbox") for p in parts]
+    west, south, east, north = (numbers[:2] + numbers[2:4]) if len(parts) == 4 else \
+        (numbers[0], numbers[1], numbers[3], numbers[4])
+    for value, limit, what in ((west, 180, "longitude"), (east, 180, "longitude"),
+                               (south, 90, "latitude"), (north, 90, "latitude")):
+        if abs(value) > limit:
+            raise ApiError(400, f"bbox: {what} {value:g} is outside [-{limit}, {limit}]")
+    if south > north:
+        raise ApiError(400, f"bbox: minLat {south:g} is greater than maxLat {north:g}")
+    if west > east:  # crosses the antimeridian
+        return [shapely.box(west, south, 180, north), shapely.box(-180, south, east, north)]
+    return [shapely.box(west, south, east, north)]
+
+
+def _crs(value: str | None, name: str) -> None:
+    if value not in (None, CRS84, "CRS84", "OGC:CRS84"):
+        raise ApiError(400, f"{name}: only {CRS84} is supported, got {value!r}")
+
+
+def crs_query(crs: Annotated[str | None, Query(description=f"Only {CRS84}.")] = None,
+              bbox_crs: Annotated[str | None, Query(alias="bbox-crs",
+                                                     description=f"Only {CRS84}.")] = None,
+              filter_crs: Annotated[str | None, Query(alias="filter-crs",
+                                                       description=f"Only {CRS84}.")] = None):
+    for value, name in ((crs, "crs"), (bbox_crs, "bbox-crs"), (filter_crs, "filter-crs")):
+        _crs(value, name)
+
+
+def datetime_query(datetime: Annotated[str | None, Query(description=(
+        "Membership as of this date (YYYY-MM-DD or an RFC 3339 instant); default: the "
+        "latest texts."))] = None) -> dt.date | None:
+    if datetime is None:
+        return None
+    if "/" in datetime:
+        raise ApiError(400, "datetime: intervals are not supported; give one date "
+                            "(membership as of that date), e.g. 2022-06-30")
+    try:
+        return dt.datetime.fromisoformat(datetime.replace("Z", "+00:00")).date() \
+            if "T" in datetime else dt.date.fromisoformat(datetime)
+    except ValueError:
+        raise ApiError(400, f"datetime: {datetime!r} is not a date (YYYY-MM-DD) or an "
+                            "RFC 3339 instant") from None
+
+
+def resolution_query(resolution: Annotated[str, Query(description=(
+        "Geometry detail: full (for analysis, the default) or a display resolution "
+        f"({', '.join(RESOLUTIONS)})."))] = "full") -> str:
+    if resolution not in RESOLUTION_NAMES:
+        raise ApiError(400, f"resolution: expected one of {', '.join(RESOLUTION_NAMES)}, "
+                            f"got {resolution!r}")
+    return resolution
+
+
+def datum_query(datum: Annotated[str, Query(description=(
+        "wgs84 (default, RFC 7946) or gcj02: coordinates shifted for Amap base maps; "
+        "such output is labelled GCJ-02 and is not valid RFC 7946 GeoJSON."))] = "wgs84"):
+    if datum not in ("wgs84", "gcj02"):
+        raise ApiError(400, f"datum: expected wgs84 or gcj02, got {datum!r}")
+    return datum
+
+
+def filter_query(filter_: Annotated[str | None, Query(alias="filter", description=(
+        "A CQL2 filter (text or JSON, see filter-lang) on the queryables; spatial "
+        "functions use full-resolution geometry."))] = None,
+                 filter_lang: Annotated[str, Query(alias="filter-lang")] = "cql2-text"):
+    if filter_ is None:
+        return None
+    try:
+        return parse(filter_, filter_lang)
+    except FilterError as error:
+        raise ApiError(400, f"filter: {error}") from None
+
+
+def output_query(request: Request, f: Annotated[str | None, Query(description=(
+        f"Output: {', '.join(OUTPUTS)} (json = GeoJSON). Without it the Accept header "
+        "decides between JSON and HTML."))] = None) -> str:
+    if f is None:
+        accept = request.headers.get("accept", "")
+        return "html" if "text/html" in accept and "json" not in accept else "json"
+    f = "json" if f == "geojson" else f
+    if f not in OUTPUTS:
+        raise ApiError(400, f"f: unsupported format {f!r}; supported: "
+                            f"{', '.join(('json', 'geojson', *OUTPUTS[1:]))}")
+    return f
+
+
+def _known(request: Request, allowed: set[str]) -> None:
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ApiError(400, f"unknown parameter{'s' if len(unknown) > 1 else ''} "
+                            f"{', '.join(unknown)}; accepted: {', '.join(sorted(allowed))}")
+
+
+# -- representation helpers -----------------------------------------------------------
+def _href(request: Request, path: str | None = None, **params) -> str:
+    base = str(request.base_url).rstrip("/")
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{base}{path if path is not None else request.url.path}" + \
+        (f"?{query}" if query else "")
+
+
+def _page_href(request: Request, **changes) -> str:
+    params = dict(request.query_params)
+    params.update({k: str(v) for k, v in changes.items()})
+    return _href(request, **params)
+
+
+class Cached(Response):
+    """A response with a strong ETag (hash of the body) and a public Cache-Control."""
+
+    def __init__(self, content: bytes, request: Request, media_type: str, **kwargs):
+        tag = '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+        headers = {"ETag": tag, "Cache-Control": "public, max-age=3600",
+                   **kwargs.pop("headers", {})}
+        if request.headers.get("if-none-match") == tag:
+            super().__init__(status_code=304, headers=headers)
+        else:
+            super().__init__(content, media_type=media_type, headers=headers, **kwargs)
+
+
+def _extent(frame) -> dict:
+    west, south, east, north = (round(float(v), 6) for v in frame.total_bounds)
+    return {"spatial": {"bbox": [[west, south, east, north]], "crs": CRS84}}
+
+
+# -- the application ---------------------------------------------------------------------
+def create_app(cache_directory=None, registry_directory=layers.DEFAULT_DIRECTORY) -> FastAPI:
+    """Load the data (refusing an invalid registry) and build the app around it."""
+    atlas = layers.load(geo.load(cache_directory), registry_directory)
+    catalogue, questions = Catalogue(atlas), Questions(atlas)
+    for name in COLLECTIONS:  # build the default views now, not on the first requests
+        catalogue.features(name, None, "full")
+    templates = Jinja2Templates(directory=HERE / "static" / "templates")
+    app = FastAPI(title="Chengyu Atlas 成渝地图", version="0.1.0", openapi_url=None,
+                  docs_url=None, redoc_url=None,
+                  description="County-level units of 重庆 and 四川 and the planning entities "
+                              "of the 成渝地区双城经济圈, as OGC API – Features.")
+    _add_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"],
+                       expose_headers=["ETag", "Content-Disposition"])
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.state.catalogue, app.state.questions = catalogue, questions
+
+    def collection_id(collection: str) -> str:
+        if collection not in COLLECTIONS:
+            raise ApiError(404, f"no collection {collection!r}; collections: "
+                                f"{', '.join(COLLECTIONS)}")
+        return collection
+
+    def html(request, name, **context):
+        return templates.TemplateResponse(request, name, context)
+
+    def describe(request: Request, cid: str) -> dict:
+        spec, frame = COLLECTIONS[cid], catalogue.frame(cid)
+        items = _href(request, f"/collections/{cid}/items")
+        return {"id": cid, "title": spec.title, "description": spec.description,
+                "itemType": "feature", "crs": [CRS84], "storageCrs": CRS84,
+                "extent": _extent(frame),
+                "links": [
+                    {"rel": "self", "type": "application/json",
+                     "href": _href(request, f"/collections/{cid}", f="json")},
+                    {"rel": "items", "type": GEOJSON, "href": items + "?f=json"},
+                    {"rel": "items", "type": "text/html", "href": items + "?f=html"},
+                    {"rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                     "type": "application/schema+json",
+                     "href": _href(request, f"/collections/{cid}/queryables")},
+                    *({"rel": "enclosure", "type": spec_.media_type,
+                       "title": f"all {cid} as {name}",
+                       "href": items + f"?f={name}&limit={MAX_LIMIT}"}
+                      for name, spec_ in FORMATS.items())]}
+
+    @app.get("/", summary="Landing page (the map, as HTML)")
+    def landing(request: Request, f: Annotated[str, Depends(output_query)]):
+        _known(request, {"f"})
+        if f == "html":
+            return html(request, "map.html")
+        body = {"title": app.title, "description": app.description, "links": [
+            {"rel": "self", "type": "application/json", "href": _href(request, "/", f="json")},
+            {"rel": "alternate", "type": "text/html", "href": _href(request, "/", f="html")},
+            {"rel": "service-desc", "type": OPENAPI, "href": _href(request, "/api")},
+            {"rel": "service-doc", "type": "text/html", "href": _href(request, "/api", f="html")},
+            {"rel": "conformance", "type": "application/json",
+             "href": _href(request, "/conformance")},
+            {"rel": "data", "type": "application/json", "href": _href(request, "/collections")},
+        ]}
+        return Cached(dumps(body), request, "application/json")
+
+    @app.get("/conformance", summary="Conformance classes met")
+    def conformance(request: Request, f: Annotated[str, Depends(output_query)]):
+        _known(request, {"f"})
+        return Cached(dumps({"conformsTo": CONFORMANCE}), request, "application/json")
+
+    @app.get("/api", summary="This API's OpenAPI 3.0 document")
+    def api(request: Request, f: Annotated[str, Depends(output_query)]):
+        _known(request, {"f"})
+        document = app.openapi()
+        if f == "html":
+            return html(request, "api.html", document=document)
+        return Cached(dumps(document), request, OPENAPI)
+
+    @app.get("/collections", summary="The feature collections")
+    def collections(request: Request, f: Annotated[str, Depends(output_query)]):
+        _known(request, {"f"})
+        body = {"collections": [describe(request, c) for c in COLLECTIONS], "links": [
+            {"rel": "self", "type": "application/json",
+             "href": _href(request, "/collections", f="json")}]}
+        if f == "html":
+            return html(request, "collections.html", body=body)
+        return Cached(dumps(body), request, "application/json")
+
+    @app.get("/collections/{collection}", summary="One collection")
+    def collection(request: Request, cid: Annotated[str, Depends(collection_id)],
+                   f: Annotated[str, Depends(output_query)]):
+        _known(request, {"f"})
+        body = describe(request, cid)
+        if f == "html":
+            return html(request, "collections.html", body={"collections": [body]})
+        return Cached(dumps(body), request, "application/json")
+
+    @app.get("/collections/{collection}/queryables", summary="Properties usable in filters")
+    def queryables(request: Request, cid: Annotated[str, Depends(collection_id)],
+                   f: Annotated[str, Depends(output_query)]):
+        _known(request, {"f"})
+        frame = catalogue.frame(cid)
+        properties = {name: _schema(frame[name]) for name in frame.columns}
+        properties[frame.geometry.name] = {"format": "geometry-any",
+                                           "x-ogc-role": "primary-geometry"}
+        body = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": _href(request, f"/collections/{cid}/queryables"), "type": "object",
+                "title": COLLECTIONS[cid].title, "properties": properties,
+                "additionalProperties": False}
+        return Cached(dumps(body), request, "application/schema+json")
+
+    items_params = {"limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "filter",
+                    "filter-lang", "filter-crs", "f", "resolution", "datum"}
+
+    @app.get("/collections/{collection}/items", summary="Features, filtered and paged")
+    def items(request: Request, cid: Annotated[str, Depends(collection_id)],
+              limit: Annotated[int, Depends(limit_query)],
+              offset: Annotated[int, Depends(offset_query)],
+              boxes: Annotated[list | None, Depends(bbox_query)],
+              on: Annotated[dt.date | None, Depends(datetime_query)],
+              cql: Annotated[object, Depends(filter_query)],
+              resolution: Annotated[str, Depends(resolution_query)],
+              datum: Annotated[str, Depends(datum_query)],
+              f: Annotated[str, Depends(output_query)],
+              _: Annotated[None, Depends(crs_query)]):
+        found = catalogue.features(cid, on, resolution)
+        frame = found.frame
+        _known(request, items_params | set(frame.columns))
+        mask = np.ones(len(frame), dtype=bool)
+        if boxes:
+            hits = np.concatenate([found.tree.query(b, predicate="intersects") for b in boxes])
+            mask[:] = False
+            mask[hits] = True
+        for name in set(request.query_params) - items_params:
+            mask &= _equals(frame[name], request.query_params[name]).to_numpy()
+        if cql is not None:
+            try:
+                mask &= evaluate(frame, cql).to_numpy()
+            except FilterError as error:
+                raise ApiError(400, f"filter: {error}") from None
+        selected = np.flatnonzero(mask)
+        page = selected[offset:offset + limit]
+        if f in FORMATS:
+            return _download(request, found.at_resolution(page), cid, f, datum)
+        return _feature_page(request, found, cid, page, len(selected), offset, limit, f, datum,
+                             html)
+
+    @app.get("/collections/{collection}/items/{feature_id}", summary="One feature")
+    def item(request: Request, cid: Annotated[str, Depends(collection_id)], feature_id: str,
+             on: Annotated[dt.date | None, Depends(datetime_query)],
+             resolution: Annotated[str, Depends(resolution_query)],
+             datum: Annotated[str, Depends(datum_query)],
+             f: Annotated[str, Depends(output_query)]):
+        _known(request, {"f", "datetime", "resolution", "datum"})
+        found = catalogue.features(cid, on, resolution)
+        if feature_id not in found.serialised.index:
+            raise ApiError(404, f"no feature {feature_id!r} in {cid}"
+                                + (f" as of {on}" if on else ""))
+        if f in FORMATS:  # a platform downloads with its member units
+            if cid == "platforms":
+                members = catalogue.features("memberships", on, resolution)
+                frame = members.at_resolution(np.flatnonzero(members.frame.entity == feature_id))
+            else:
+                frame = found.at_resolution([found.frame.index.get_loc(feature_id)])
+            return _download(request, frame, f"{cid}-{feature_id}", f, datum)
+        if f == "html":
+            return html(request, "feature.html", collection=cid, feature_id=feature_id,
+                        properties=found.frame.loc[feature_id].drop("geometry").to_dict())
+        position = found.frame.index.get_loc(feature_id)
+        body = found.serialised[feature_id] if datum == "wgs84" else \
+            _shifted(found.at_resolution([position]))[0]
+        links = dumps([{"rel": "self", "type": GEOJSON, "href": _page_href(request)},
+                       {"rel": "collection", "type": "application/json",
+                        "href": _href(request, f"/collections/{cid}")}])
+        return Cached(body[:-1] + b',"links":' + links + b"}", request, GEOJSON)
+
+    @app.get("/query", summary="Ask a spatial question in Chinese or English")
+    def query(request: Request, q: Annotated[str, Query(min_length=1, max_length=500,
+                                                        description=(
+            "e.g. 'platforms touching 广安', '与广安接壤的平台', 'units of 万达开'"))],
+              on: Annotated[dt.date | None, Depends(datetime_query)]):
+        _known(request, {"q", "datetime"})
+        try:
+            answer = questions.ask(q, on)
+        except QuestionError as error:
+            examples = "; ".join(e for form in supported_forms() for e in form["examples"])
+            raise ApiError(400, f"q: {error}. Supported questions, e.g.: {examples}") from None
+        return Cached(dumps(answer), request, "application/json")
+
+    app.openapi_version = "3.0.3"
+    return app
+
+
+def _schema(values) -> dict:
+    """JSON Schema of a property, from the values of its column."""
+    sample = next((v for v in values if v is not None and v == v), None)
+    if isinstance(sample, (list, tuple, np.ndarray)):
+        return {"type": "array"}
+    if isinstance(sample, dict):
+        return {"type": "object"}
+    if isinstance(sample, (bool, np.bool_)):
+        return {"type": "boolean"}
+    if isinstance(sample, (int, np.integer)):
+        return {"type": "integer"}
+    if isinstance(sample, (float, np.floating)):
+        return {"type": "number"}
+    if isinstance(sample, dt.date):
+        return {"type": "string", "format": "date"}
+    return {"type": "string"}
+
+
+def _equals(column, wanted: str):
+    """Property filter ``name=value``: equality, or membership for list properties."""
+    sample = next((v for v in column if isinstance(v, list)), None)
+    if sample is not None:
+        return column.map(lambda v: isinstance(v, list) and wanted in v)
+    if column.dtype.kind in "if":
+        return column == _number(wanted, column.name)
+    return column.astype(str) == wanted
+
+
+def _shifted(frame) -> list[bytes]:
+    """Features of ``frame`` with coordinates shifted to GCJ-02."""
+    properties = [c for c in frame.columns if c != frame.geometry.name]
+    return features(frame, "id", geometries_to_gcj02(frame.geometry.values), properties)
+
+
+def _feature_page(request, found, cid, page, matched, offset, limit, f, datum, html):
+    frame = found.frame.iloc[page]
+    if f == "html":
+        return html(request, "items.html", collection=cid, frame=frame.drop(columns="geometry"),
+                    matched=matched, offset=offset, limit=limit,
+                    next=_page_href(request, offset=offset + limit)
+                    if offset + limit < matched else None,
+                    prev=_page_href(request, offset=max(0, offset - limit)) if offset else None,
+                    json=_page_href(request, f="json"))
+    serialised = list(found.serialised.iloc[page]) if datum == "wgs84" else \
+        _shifted(found.at_resolution(page))
+    links = [{"rel": "self", "type": GEOJSON, "href": _page_href(request, f="json")},
+             {"rel": "alternate", "type": "text/html", "href": _page_href(request, f="html")},
+             {"rel": "collection", "type": "application/json",
+              "href": _href(request, f"/collections/{cid}")}]
+    if offset + limit < matched:
+        links.append({"rel": "next", "type": GEOJSON,
+                      "href": _page_href(request, offset=offset + limit)})
+    if offset:
+        links.append({"rel": "prev", "type": GEOJSON,
+                      "href": _page_href(request, offset=max(0, offset - limit))})
+    extra = {"datum": "GCJ-02 (shifted for Amap base maps; not RFC 7946)"} \
+        if datum == "gcj02" else {}
+    body = feature_collection(serialised, numberMatched=matched,
+                              numberReturned=len(serialised),
+                              timeStamp=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                              links=links, **extra)
+    return Cached(body, request, GEOJSON)
+
+
+def _download(request, frame, name, fmt, datum):
+    """``frame`` as a file in format ``fmt``, named for what it holds."""
+    data = export(frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum)
+    suffix = "-gcj02" if datum == "gcj02" else ""
+    filename = f"chengyu-{name}{suffix}.{FORMATS[fmt].extension}"
+    return Cached(data, request, FORMATS[fmt].media_type,
+                  headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def __getattr__(name: str):
+    """``server.app``: built on first access, so importing this module stays cheap."""
+    if name == "app":
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)
