@@ -22,7 +22,8 @@ def membership_table(registry: Registry, boundaries) -> pd.DataFrame:
     """One row per unit and extent of every entity (see :data:`COLUMNS`).
 
     ``in_force_from`` is None for an undated first extent (in force from the start);
-    ``in_force_until`` is None for the latest extent.
+    ``in_force_until`` is the next extent's start (None for the latest extent, or when the
+    next extent is undated too: it supersedes this one at once).
     """
     rows = []
     for entity in registry.entities.values():
@@ -31,7 +32,7 @@ def membership_table(registry: Registry, boundaries) -> pd.DataFrame:
             start = extent.as_of or start
             starts.append(start)
         for e, extent in enumerate(entity.extents):
-            until = next((s for s in starts[e + 1:] if s and s != starts[e]), None)
+            until = starts[e + 1] if e + 1 < len(starts) else None
             document = registry.documents[extent.document]
             for member in extent.members:
                 units = [a for a in boundaries.members(member.adcode) if a not in member.except_]
@@ -66,5 +67,5 @@ def in_force(table: pd.DataFrame, on: dt.date | None = None) -> pd.DataFrame:
     if on is None:
         return table[table.latest]
     started = table.in_force_from.map(lambda d: d is None or d <= on)
-    not_ended = table.in_force_until.map(lambda d: d is None or on < d)
+    not_ended = table.latest | table.in_force_until.map(lambda d: d is not None and on < d)
     return table[started & not_ended]

@@ -115,10 +115,31 @@ def _load_all(directory: Path, model, problems: list[str]) -> dict:
     return loaded
 
 
+def _check_members(where: str, extent, boundaries, problems: list[str]) -> None:
+    """Each member is a known unit or prefecture; no unit is a member twice."""
+    seen: dict[str, int] = {}
+    for m, member in enumerate(extent.members):
+        entry = f"{where}.members[{m}]"
+        if member.adcode not in boundaries.units.index \
+                and member.adcode not in boundaries.cities.index:
+            problems.append(f"{entry}: unknown adcode '{member.adcode}': expected a "
+                            "county-level unit or prefecture of 重庆 or 四川")
+            continue
+        inside = set(boundaries.members(member.adcode))
+        stray = [a for a in member.except_ if a not in inside]
+        if member.except_ and (member.adcode in boundaries.units.index or stray):
+            problems.append(f"{entry}: except: {stray or member.except_} are not units of "
+                            f"prefecture '{member.adcode}'")
+        for adcode in sorted(inside - set(member.except_)):
+            if adcode in seen:
+                problems.append(f"{entry}: unit {adcode} is already a member through "
+                                f"members[{seen[adcode]}]")
+            seen.setdefault(adcode, m)
+
+
 def _cross_check(registry: Registry, boundaries, directory: Path,
                  problems: list[str]) -> None:
     """Check references between files (parents, documents) and to the boundaries."""
-    units, cities = boundaries.units.index, boundaries.cities.index
     for entity in registry.entities.values():
         where = f"entities/{entity.id}.yaml"
         if entity.parent and not (directory / "entities" / f"{entity.parent}.yaml").exists():
@@ -127,17 +148,7 @@ def _cross_check(registry: Registry, boundaries, directory: Path,
             if not (directory / "documents" / f"{extent.document}.yaml").exists():
                 problems.append(f"{where}: extents[{e}].document: unknown document "
                                 f"'{extent.document}' (not in documents/)")
-            for m, member in enumerate(extent.members):
-                entry = f"{where}: extents[{e}].members[{m}]"
-                if member.adcode not in units and member.adcode not in cities:
-                    problems.append(f"{entry}: unknown adcode '{member.adcode}': expected a "
-                                    "county-level unit or prefecture of 重庆 or 四川")
-                elif member.except_:
-                    inside = set(boundaries.members(member.adcode))
-                    stray = [a for a in member.except_ if a not in inside]
-                    if member.adcode in units or stray:
-                        problems.append(f"{entry}: except: {stray or member.except_} are not "
-                                        f"units of prefecture '{member.adcode}'")
+            _check_members(f"{where}: extents[{e}]", extent, boundaries, problems)
 
 
 def load_registry(boundaries, directory: Path | str = DEFAULT_DIRECTORY) -> Registry:

@@ -28,3 +28,20 @@ def atlas(boundaries):
     import layers
 
     return layers.load(boundaries)
+
+
+@pytest.fixture(scope="session")
+def app(cache_directory):
+    """The API app over the session's boundaries (built once)."""
+    from server import create_app
+
+    return create_app(cache_directory)
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    """An in-process HTTP client of the app."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as test_client:
+        yield test_client

@@ -106,3 +106,19 @@ def test_stated_areas_agree_with_whole_members(atlas):
     assert len(whole) >= 5
     ratio = whole.member_area_km2 / whole.stated_area_km2
     assert ratio.between(0.98, 1.03).all(), ratio.to_dict()
+
+
+@pytest.mark.parametrize("on", [dt.date(2020, 12, 31), dt.date(2021, 10, 20),
+                                dt.date(2022, 6, 1), dt.date(2023, 3, 11), None])
+def test_one_extent_in_force_per_entity_at_any_date(atlas, on):
+    from layers.memberships import in_force
+
+    rows = in_force(atlas.memberships, on)
+    assert not rows.duplicated(["entity", "adcode"]).any()
+    assert (rows.groupby("entity").extent.nunique() == 1).all()
+
+
+def test_an_undated_text_supersedes_the_one_before(atlas):
+    # The 联合实施方案 carries no date; it follows the 纲要 (2021-10-20) and adds 广安市.
+    rows = atlas.members("yudongbei-chuandongbei", dt.date(2022, 1, 1))
+    assert "511623" in set(rows.adcode) and set(rows.document) == {"lianhe-shishi-fangan"}

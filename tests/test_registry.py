@@ -109,3 +109,13 @@ def test_all_problems_are_reported_at_once(boundaries, registry_copy):
     edit(registry_copy / "entities/zida.yaml", lambda d: d.pop("name_zh"))
     with pytest.raises(RegistryError, match=r"invalid registry \(2 problems\)"):
         load_registry(boundaries, registry_copy)
+
+
+def test_a_unit_listed_twice_in_one_extent(boundaries, registry_copy):
+    def twice(data):
+        members = data["extents"][1]["members"]
+        members.append({**members[0], "adcode": "511621"})  # 岳池县, inside 广安市
+    edit(registry_copy / "entities/heguangchang.yaml", twice)
+    [problem] = problems(boundaries, registry_copy)
+    assert problem.startswith("entities/heguangchang.yaml: extents[1].members[3]: unit 511621 "
+                              "is already a member through members[")
