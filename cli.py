@@ -46,7 +46,8 @@ def build(args) -> None:
     boundaries = geo.load(args.cache_dir, rebuild=True)
     atlas = layers.load(boundaries)
     print(f"{len(boundaries.units)} units, {len(atlas.registry.entities)} entities, "
-          f"{len(atlas.memberships)} memberships; cache in {args.cache_dir or geo.cache_dir()}")
+          f"{len(atlas.memberships)} memberships; cache in {args.cache_dir or geo.cache_dir()}; "
+          f"registry {layers.registry_dir()}")
 
 
 def serve(args) -> None:

@@ -10,9 +10,12 @@ OGC's ``code``/``description``).
 """
 
 
+import copy
 import datetime as dt
+import functools
 import hashlib
 import math
+import sys
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
@@ -21,6 +24,7 @@ import numpy as np
 import shapely
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, Response
@@ -30,13 +34,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import geo
 import layers
+from geo.cache import CacheError
+from geo.source import SourceError
+import webmap
 from geo.build import RESOLUTIONS
-from geo.cql import FilterError, evaluate, parse
+from geo.cql import LANGUAGES, FilterError, evaluate, parse
 from geo.datum import geometries_to_gcj02
 from geo.export import FORMATS, export
 from geo.geojson import collection as feature_collection
 from geo.geojson import dumps, features
-from layers.collections import COLLECTIONS, Catalogue
+from layers.collections import COLLECTIONS, Catalogue, Period
 from layers.questions import QuestionError, Questions, supported_forms
 
 HERE = Path(__file__).parent
@@ -45,8 +52,9 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"
 PROBLEM = "application/problem+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+GCJ02_LABEL = "GCJ-02 (shifted for Amap base maps; not RFC 7946)"
 RESOLUTION_NAMES = ("full", *RESOLUTIONS)
-OUTPUTS = ("json", "html", *FORMATS)  # f=…; json and geojson both mean GeoJSON for items
+OUTPUTS = ("json", "html", *FORMATS)  # f=… on items: json is the page, geojson a file
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page",
@@ -58,6 +66,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    # Part 2 with CRS84 as the one CRS: crs/bbox-crs accepted, Content-Crs sent
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
@@ -67,9 +77,12 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
     "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    # the draft name of basic-spatial-functions, the one QGIS checks before it sends
+    # spatial predicates to the server
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
     "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
-    "http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
+    # not arithmetic: pygeofilter's cql2-text parser has no %, div or ^
 ]
 
 
@@ -77,10 +90,10 @@ CONFORMANCE = [
 class ApiError(Exception):
     """An error to report: HTTP status, OGC code and a detail naming the bad part."""
 
-    titles = {400: "Invalid parameter", 404: "Not found", 406: "Not acceptable",
-              500: "Server error"}
-    codes = {400: "InvalidParameterValue", 404: "NotFound", 406: "NotAcceptable",
-             500: "ServerError"}
+    titles = {400: "Invalid parameter", 404: "Not found", 405: "Method not allowed",
+              406: "Not acceptable", 500: "Server error"}
+    codes = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed",
+             406: "NotAcceptable", 500: "ServerError"}
 
     def __init__(self, status: int, detail: str):
         super().__init__(detail)
@@ -113,7 +126,9 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: StarletteHTTPException):
         detail = (f"no such resource: {request.url.path}" if error.status_code == 404
                   else str(error.detail))
-        return problem(error.status_code, detail, request.url.path)
+        response = problem(error.status_code, detail, request.url.path)
+        response.headers.update(error.headers or {})  # e.g. Allow, with a 405
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception):
@@ -179,20 +194,38 @@ def crs_query(crs: Annotated[str | None, Query(description=f"Only {CRS84}.")] = 
         _crs(value, name)
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date() \
+            if "T" in text else dt.date.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, f"datetime: {text!r} is not a date (YYYY-MM-DD) or an "
+                            "RFC 3339 instant") from None
+
+
 def datetime_query(datetime: Annotated[str | None, Query(description=(
         "Membership as of this date (YYYY-MM-DD or an RFC 3339 instant); default: the "
-        "latest texts."))] = None) -> dt.date | None:
+        "latest texts. An interval start/end (either end may be '..') selects the "
+        "memberships in force at any time in it; units and platforms are then as of its "
+        "end."))] = None) -> dt.date | Period | None:
     if datetime is None:
         return None
-    if "/" in datetime:
-        raise ApiError(400, "datetime: intervals are not supported; give one date "
-                            "(membership as of that date), e.g. 2022-06-30")
-    try:
-        return dt.datetime.fromisoformat(datetime.replace("Z", "+00:00")).date() \
-            if "T" in datetime else dt.date.fromisoformat(datetime)
-    except ValueError:
-        raise ApiError(400, f"datetime: {datetime!r} is not a date (YYYY-MM-DD) or an "
-                            "RFC 3339 instant") from None
+    if "/" not in datetime:
+        return _date(datetime)
+    start, _, end = datetime.partition("/")
+    period = Period(*(None if part in ("", "..") else _date(part) for part in (start, end)))
+    if period.start and period.end and period.start > period.end:
+        raise ApiError(400, f"datetime: the interval {datetime!r} ends before it starts")
+    return period
+
+
+def as_of_query(datetime: Annotated[str | None, Query(description=(
+        "Membership as of this date (YYYY-MM-DD); default: the latest texts."))] = None
+                ) -> dt.date | None:
+    if datetime is not None and "/" in datetime:
+        raise ApiError(400, "datetime: give one date (membership as of that date), "
+                            "e.g. 2022-06-30, not an interval")
+    return None if datetime is None else _date(datetime)
 
 
 def resolution_query(resolution: Annotated[str, Query(description=(
@@ -224,17 +257,44 @@ def filter_query(filter_: Annotated[str | None, Query(alias="filter", descriptio
         raise ApiError(400, f"filter: {error}") from None
 
 
-def output_query(request: Request, f: Annotated[str | None, Query(description=(
-        f"Output: {', '.join(OUTPUTS)} (json = GeoJSON). Without it the Accept header "
-        "decides between JSON and HTML."))] = None) -> str:
+def _negotiate(accept: str) -> str:
+    """``json`` or ``html`` from an Accept header: the highest q wins, the first on a tie,
+    JSON when neither is named."""
+    best, best_q = "json", 0.0
+    for part in accept.split(","):
+        media, *params = (p.strip().lower() for p in part.split(";"))
+        q = 1.0
+        for name, _, value in (p.partition("=") for p in params):
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        kind = "html" if media in ("text/html", "application/xhtml+xml") else \
+            "json" if media.endswith("json") else None
+        if kind and q > best_q:
+            best, best_q = kind, q
+    return best
+
+
+def _output(request: Request, f: str | None, allowed: tuple[str, ...]) -> str:
     if f is None:
-        accept = request.headers.get("accept", "")
-        return "html" if "text/html" in accept and "json" not in accept else "json"
-    f = "json" if f == "geojson" else f
-    if f not in OUTPUTS:
-        raise ApiError(400, f"f: unsupported format {f!r}; supported: "
-                            f"{', '.join(('json', 'geojson', *OUTPUTS[1:]))}")
+        return _negotiate(request.headers.get("accept", ""))
+    if f not in allowed:
+        raise ApiError(400, f"f: unsupported format {f!r}; supported: {', '.join(allowed)}")
     return f
+
+
+def output_query(request: Request, f: Annotated[str | None, Query(description=(
+        f"Output: {', '.join(OUTPUTS)}: json is the GeoJSON page with links, geojson and "
+        "the others download a file. Without it the Accept header decides between JSON "
+        "and HTML."))] = None) -> str:
+    return _output(request, f, OUTPUTS)
+
+
+def page_output_query(request: Request, f: Annotated[str | None, Query(description=(
+        "Output: json or html. Without it the Accept header decides."))] = None) -> str:
+    return _output(request, f, ("json", "html"))
 
 
 def _known(request: Request, allowed: set[str]) -> None:
@@ -259,16 +319,33 @@ def _page_href(request: Request, **changes) -> str:
 
 
 class Cached(Response):
-    """A response with a strong ETag (hash of the body) and a public Cache-Control."""
+    """A response with a weak ETag (hash of the body), a public Cache-Control and
+    ``Vary: Accept``; ``If-None-Match`` with that tag gets 304 Not Modified.
 
-    def __init__(self, content: bytes, request: Request, media_type: str, **kwargs):
-        tag = '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
-        headers = {"ETag": tag, "Cache-Control": "public, max-age=3600",
+    The tag is weak because the gzip middleware may change the bytes but not the meaning;
+    ``tag_source`` replaces the body as what is hashed when the body holds parts that
+    change on every request (the ``timeStamp`` of a page of features).
+    """
+
+    def __init__(self, content: bytes, request: Request, media_type: str,
+                 tag_source: bytes | None = None, **kwargs):
+        digest = hashlib.blake2b(content if tag_source is None else tag_source,
+                                 digest_size=16).hexdigest()
+        tag = f'W/"{digest}"'
+        headers = {"ETag": tag, "Cache-Control": "public, max-age=3600", "Vary": "Accept",
                    **kwargs.pop("headers", {})}
-        if request.headers.get("if-none-match") == tag:
+        if _matches(request.headers.get("if-none-match"), digest):
             super().__init__(status_code=304, headers=headers)
         else:
             super().__init__(content, media_type=media_type, headers=headers, **kwargs)
+
+
+def _matches(if_none_match: str | None, digest: str) -> bool:
+    """Whether an If-None-Match header names this tag (weak comparison) or is ``*``."""
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/").strip('"') for t in if_none_match.split(",")]
+    return "*" in tags or digest in tags
 
 
 def _extent(frame) -> dict:
@@ -276,23 +353,152 @@ def _extent(frame) -> dict:
     return {"spatial": {"bbox": [[west, south, east, north]], "crs": CRS84}}
 
 
+# -- the OpenAPI document ----------------------------------------------------------------
+# What the type hints cannot tell FastAPI: OGC's parameter definitions (QGIS and GDAL read
+# the limit's maximum and default, and bbox is an array of numbers), closed value lists.
+PARAMETER_SCHEMAS = {
+    "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    "bbox": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+    "filter-lang": {"type": "string", "enum": list(LANGUAGES), "default": "cql2-text"},
+    "resolution": {"type": "string", "enum": list(RESOLUTION_NAMES), "default": "full"},
+    "datum": {"type": "string", "enum": ["wgs84", "gcj02"], "default": "wgs84"},
+    **{name: {"type": "string", "format": "uri", "default": CRS84}
+       for name in ("crs", "bbox-crs", "filter-crs")},
+}
+PROBLEM_SCHEMA = {  # the one error shape, as the handlers of _add_error_handlers write it
+    "type": "object", "required": ["type", "title", "status", "detail", "code"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                   "status": {"type": "integer"}, "detail": {"type": "string"},
+                   "instance": {"type": "string"}, "code": {"type": "string"},
+                   "description": {"type": "string"}}}
+_JSON_AND_HTML = ["application/json", "text/html"]
+_FEATURES = [GEOJSON, "text/html", *(spec.media_type for spec in FORMATS.values())]
+RESPONSE_TYPES = {"/": _JSON_AND_HTML, "/conformance": _JSON_AND_HTML,
+                  "/api": [OPENAPI, "text/html"], "/collections": _JSON_AND_HTML,
+                  "/collections/{collection}": _JSON_AND_HTML,
+                  "/collections/{collection}/queryables": ["application/schema+json",
+                                                           "text/html"],
+                  "/collections/{collection}/items": _FEATURES,
+                  "/collections/{collection}/items/{feature_id}": _FEATURES,
+                  "/query": ["application/json"]}
+
+
+def _oas30(node):
+    """JSON Schema as OpenAPI 3.0 has it: ``anyOf [X, null]`` becomes X, nullable."""
+    if isinstance(node, list):
+        return [_oas30(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _oas30(value) for key, value in node.items()}
+    options = node.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options:
+        rest = [option for option in options if option != {"type": "null"}]
+        node.pop("anyOf")
+        node.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
+        node["nullable"] = True
+    return node
+
+
+def openapi_document(app: FastAPI, catalogue: Catalogue) -> dict:
+    """The API's OpenAPI 3.0 document, self-contained (every ``$ref`` is local).
+
+    FastAPI's document is made OGC-shaped: errors are 400/404 problem details (not 422),
+    query parameters are ``form``/unexploded with OGC's schemas, the limit is the shared
+    ``#/components/parameters/limit`` and every collection has its own paths, its items
+    listing the queryables as parameters (where QGIS and GDAL look for them).
+    """
+    document = _oas30(get_openapi(title=app.title, version=app.version,
+                                  openapi_version="3.0.3", description=app.description,
+                                  routes=app.routes))
+    problem = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    document["components"] = {
+        "schemas": {"Problem": PROBLEM_SCHEMA},
+        "responses": {
+            "InvalidParameter": {"description": "An unknown or invalid parameter",
+                                 "content": problem},
+            "NotFound": {"description": "No such collection or feature", "content": problem}},
+        "parameters": {"limit": {
+            "name": "limit", "in": "query", "required": False, "style": "form",
+            "explode": False, "schema": PARAMETER_SCHEMAS["limit"],
+            "description": f"Features per page (default {DEFAULT_LIMIT}); above "
+                           f"{MAX_LIMIT} it is capped, not refused."}}}
+    paths = {}
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            _describe_operation(operation, path)
+        if "{collection}" not in path:
+            paths[path] = item
+            continue
+        for cid in COLLECTIONS:  # one path per collection, as pygeoapi and ldproxy do
+            expanded = copy.deepcopy(item)
+            for operation in expanded.values():
+                operation["operationId"] += f"_{cid}"
+                operation["parameters"] = [p for p in operation["parameters"]
+                                           if p.get("name") != "collection"]
+                if path.endswith("/items"):
+                    operation["parameters"] += _queryable_parameters(
+                        catalogue.frame(cid), {p.get("name") for p in operation["parameters"]})
+            paths[path.replace("{collection}", cid)] = expanded
+    document["paths"] = paths
+    return document
+
+
+def _describe_operation(operation: dict, path: str) -> None:
+    parameters = []
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "query":
+            parameter.update(style="form", explode=False)
+            if parameter["name"] in PARAMETER_SCHEMAS:
+                parameter["schema"] = PARAMETER_SCHEMAS[parameter["name"]]
+            if parameter["name"] == "limit":
+                parameter = {"$ref": "#/components/parameters/limit"}
+        parameters.append(parameter)
+    operation["parameters"] = parameters
+    responses = operation.setdefault("responses", {})
+    responses.pop("422", None)
+    responses["400"] = {"$ref": "#/components/responses/InvalidParameter"}
+    if "{" in path:
+        responses["404"] = {"$ref": "#/components/responses/NotFound"}
+    if path in RESPONSE_TYPES and "200" in responses:
+        responses["200"]["content"] = {media: {} for media in RESPONSE_TYPES[path]}
+
+
+def _queryable_parameters(frame, taken: set[str]) -> list[dict]:
+    """``name=value`` filters on the queryables (a list property matches if it holds it)."""
+    parameters = []
+    for name in frame.columns.drop(frame.geometry.name):
+        if name in taken:
+            continue
+        schema = _schema(frame[name])
+        if schema["type"] in ("array", "object"):
+            schema = {"type": "string", "description": "matches when the list holds it"}
+        parameters.append({"name": name, "in": "query", "required": False, "style": "form",
+                           "explode": False, "schema": schema,
+                           "description": f"Only features whose {name} is this value"})
+    return parameters
+
+
 # -- the application ---------------------------------------------------------------------
-def create_app(cache_directory=None, registry_directory=layers.DEFAULT_DIRECTORY) -> FastAPI:
+def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
     """Load the data (refusing an invalid registry) and build the app around it."""
     atlas = layers.load(geo.load(cache_directory), registry_directory)
     catalogue, questions = Catalogue(atlas), Questions(atlas)
+    map_page = webmap.page(atlas)
+    map_headers = {"Content-Security-Policy": webmap.content_security_policy(map_page)}
     for name in COLLECTIONS:  # build the default views now, not on the first requests
-        catalogue.features(name, None, "full")
+        for resolution in ("full", "overview"):  # overview: what the map page loads first
+            catalogue.features(name, None, resolution)
     templates = Jinja2Templates(directory=HERE / "static" / "templates")
     app = FastAPI(title="Chengyu Atlas 成渝地图", version="0.1.0", openapi_url=None,
                   docs_url=None, redoc_url=None,
                   description="County-level units of 重庆 and 四川 and the planning entities "
                               "of the 成渝地区双城经济圈, as OGC API – Features.")
     _add_error_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"],
                        expose_headers=["ETag", "Content-Disposition"])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    webmap.mount(app)
     app.state.catalogue, app.state.questions = catalogue, questions
 
     def collection_id(collection: str) -> str:
@@ -324,10 +530,11 @@ def create_app(cache_directory=None, registry_directory=layers.DEFAULT_DIRECTORY
                       for name, spec_ in FORMATS.items())]}
 
     @app.get("/", summary="Landing page (the map, as HTML)")
-    def landing(request: Request, f: Annotated[str, Depends(output_query)]):
+    def landing(request: Request, f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         if f == "html":
-            return html(request, "map.html")
+            return Cached(map_page.encode(), request, "text/html; charset=utf-8",
+                          headers=map_headers)
         body = {"title": app.title, "description": app.description, "links": [
             {"rel": "self", "type": "application/json", "href": _href(request, "/", f="json")},
             {"rel": "alternate", "type": "text/html", "href": _href(request, "/", f="html")},
@@ -340,12 +547,15 @@ def create_app(cache_directory=None, registry_directory=layers.DEFAULT_DIRECTORY
         return Cached(dumps(body), request, "application/json")
 
     @app.get("/conformance", summary="Conformance classes met")
-    def conformance(request: Request, f: Annotated[str, Depends(output_query)]):
+    def conformance(request: Request, f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
+        if f == "html":
+            return html(request, "document.html", title="Conformance classes",
+                        listed=CONFORMANCE, json=_href(request, f="json"))
         return Cached(dumps({"conformsTo": CONFORMANCE}), request, "application/json")
 
     @app.get("/api", summary="This API's OpenAPI 3.0 document")
-    def api(request: Request, f: Annotated[str, Depends(output_query)]):
+    def api(request: Request, f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         document = app.openapi()
         if f == "html":
@@ -353,7 +563,7 @@ def create_app(cache_directory=None, registry_directory=layers.DEFAULT_DIRECTORY
         return Cached(dumps(document), request, OPENAPI)
 
     @app.get("/collections", summary="The feature collections")
-    def collections(request: Request, f: Annotated[str, Depends(output_query)]):
+    def collections(request: Request, f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         body = {"collections": [describe(request, c) for c in COLLECTIONS], "links": [
             {"rel": "self", "type": "application/json",
@@ -364,7 +574,7 @@ def create_app(cache_directory=None, registry_directory=layers.DEFAULT_DIRECTORY
 
     @app.get("/collections/{collection}", summary="One collection")
     def collection(request: Request, cid: Annotated[str, Depends(collection_id)],
-                   f: Annotated[str, Depends(output_query)]):
+                   f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         body = describe(request, cid)
         if f == "html":
@@ -373,16 +583,21 @@ def create_app(cache_directory=None, registry_directory=layers.DEFAULT_DIRECTORY
 
     @app.get("/collections/{collection}/queryables", summary="Properties usable in filters")
     def queryables(request: Request, cid: Annotated[str, Depends(collection_id)],
-                   f: Annotated[str, Depends(output_query)]):
+                   f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         frame = catalogue.frame(cid)
         properties = {name: _schema(frame[name]) for name in frame.columns}
-        properties[frame.geometry.name] = {"format": "geometry-any",
-                                           "x-ogc-role": "primary-geometry"}
+        kinds = set(frame.geom_type)
+        properties[frame.geometry.name] = {
+            "format": f"geometry-{kinds.pop().lower()}" if len(kinds) == 1 else "geometry-any",
+            "x-ogc-role": "primary-geometry"}
         body = {"$schema": "https://json-schema.org/draft/2020-12/schema",
                 "$id": _href(request, f"/collections/{cid}/queryables"), "type": "object",
                 "title": COLLECTIONS[cid].title, "properties": properties,
                 "additionalProperties": False}
+        if f == "html":
+            return html(request, "document.html", title=f"Queryables of {cid}",
+                        properties=properties, json=_href(request, f="json"))
         return Cached(dumps(body), request, "application/schema+json")
 
     items_params = {"limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "filter",
@@ -393,7 +608,7 @@ def create_app(cache_directory=None, registry_directory=layers.DEFAULT_DIRECTORY
               limit: Annotated[int, Depends(limit_query)],
               offset: Annotated[int, Depends(offset_query)],
               boxes: Annotated[list | None, Depends(bbox_query)],
-              on: Annotated[dt.date | None, Depends(datetime_query)],
+              on: Annotated[dt.date | Period | None, Depends(datetime_query)],
               cql: Annotated[object, Depends(filter_query)],
               resolution: Annotated[str, Depends(resolution_query)],
               datum: Annotated[str, Depends(datum_query)],
@@ -415,23 +630,26 @@ def create_app(cache_directory=None, registry_directory=layers.DEFAULT_DIRECTORY
             except FilterError as error:
                 raise ApiError(400, f"filter: {error}") from None
         selected = np.flatnonzero(mask)
+        if f in FORMATS:  # a download holds the whole result unless a limit is given
+            rows = selected[offset:offset + limit] if "limit" in request.query_params \
+                else selected[offset:]
+            return _download(request, found.at_resolution(rows), cid, f, datum)
         page = selected[offset:offset + limit]
-        if f in FORMATS:
-            return _download(request, found.at_resolution(page), cid, f, datum)
         return _feature_page(request, found, cid, page, len(selected), offset, limit, f, datum,
                              html)
 
     @app.get("/collections/{collection}/items/{feature_id}", summary="One feature")
     def item(request: Request, cid: Annotated[str, Depends(collection_id)], feature_id: str,
-             on: Annotated[dt.date | None, Depends(datetime_query)],
+             on: Annotated[dt.date | Period | None, Depends(datetime_query)],
              resolution: Annotated[str, Depends(resolution_query)],
              datum: Annotated[str, Depends(datum_query)],
-             f: Annotated[str, Depends(output_query)]):
-        _known(request, {"f", "datetime", "resolution", "datum"})
+             f: Annotated[str, Depends(output_query)],
+             _: Annotated[None, Depends(crs_query)]):
+        _known(request, {"f", "datetime", "resolution", "datum", "crs"})
         found = catalogue.features(cid, on, resolution)
         if feature_id not in found.serialised.index:
-            raise ApiError(404, f"no feature {feature_id!r} in {cid}"
-                                + (f" as of {on}" if on else ""))
+            when = f" at datetime={request.query_params['datetime']}" if on else ""
+            raise ApiError(404, f"no feature {feature_id!r} in {cid}{when}")
         if f in FORMATS:  # a platform downloads with its member units
             if cid == "platforms":
                 members = catalogue.features("memberships", on, resolution)
@@ -445,25 +663,30 @@ def create_app(cache_directory=None, registry_directory=layers.DEFAULT_DIRECTORY
         position = found.frame.index.get_loc(feature_id)
         body = found.serialised[feature_id] if datum == "wgs84" else \
             _shifted(found.at_resolution([position]))[0]
-        links = dumps([{"rel": "self", "type": GEOJSON, "href": _page_href(request)},
+        links = dumps([{"rel": "self", "type": GEOJSON, "href": _page_href(request, f="json")},
+                       {"rel": "alternate", "type": "text/html",
+                        "href": _page_href(request, f="html")},
                        {"rel": "collection", "type": "application/json",
                         "href": _href(request, f"/collections/{cid}")}])
-        return Cached(body[:-1] + b',"links":' + links + b"}", request, GEOJSON)
+        label = b',"datum":' + dumps(GCJ02_LABEL) if datum == "gcj02" else b""
+        return Cached(body[:-1] + b',"links":' + links + label + b"}", request, GEOJSON,
+                      headers=_content_crs(datum))
 
     @app.get("/query", summary="Ask a spatial question in Chinese or English")
     def query(request: Request, q: Annotated[str, Query(min_length=1, max_length=500,
                                                         description=(
             "e.g. 'platforms touching 广安', '与广安接壤的平台', 'units of 万达开'"))],
-              on: Annotated[dt.date | None, Depends(datetime_query)]):
+              on: Annotated[dt.date | None, Depends(as_of_query)]):
         _known(request, {"q", "datetime"})
         try:
             answer = questions.ask(q, on)
         except QuestionError as error:
-            examples = "; ".join(e for form in supported_forms() for e in form["examples"])
-            raise ApiError(400, f"q: {error}. Supported questions, e.g.: {examples}") from None
+            forms = "; ".join(f"{form['form']} (e.g. {' / '.join(form['examples'])})"
+                              for form in supported_forms())
+            raise ApiError(400, f"q: {error}. Supported questions: {forms}") from None
         return Cached(dumps(answer), request, "application/json")
 
-    app.openapi_version = "3.0.3"
+    app.openapi = functools.cache(lambda: openapi_document(app, catalogue))
     return app
 
 
@@ -522,13 +745,17 @@ def _feature_page(request, found, cid, page, matched, offset, limit, f, datum, h
     if offset:
         links.append({"rel": "prev", "type": GEOJSON,
                       "href": _page_href(request, offset=max(0, offset - limit))})
-    extra = {"datum": "GCJ-02 (shifted for Amap base maps; not RFC 7946)"} \
-        if datum == "gcj02" else {}
+    extra = {"datum": GCJ02_LABEL} if datum == "gcj02" else {}
     body = feature_collection(serialised, numberMatched=matched,
-                              numberReturned=len(serialised),
-                              timeStamp=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                              links=links, **extra)
-    return Cached(body, request, GEOJSON)
+                              numberReturned=len(serialised), links=links, **extra)
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return Cached(body[:-1] + b',"timeStamp":' + dumps(stamp) + b"}", request, GEOJSON,
+                  tag_source=body, headers=_content_crs(datum))
+
+
+def _content_crs(datum: str) -> dict:
+    """OGC API – Features Part 2's Content-Crs header (none for GCJ-02, which has no URI)."""
+    return {"Content-Crs": f"<{CRS84}>"} if datum == "wgs84" else {}
 
 
 def _download(request, frame, name, fmt, datum):
@@ -543,6 +770,10 @@ def _download(request, frame, name, fmt, datum):
 def __getattr__(name: str):
     """``server.app``: built on first access, so importing this module stays cheap."""
     if name == "app":
-        globals()["app"] = create_app()
+        try:
+            globals()["app"] = create_app()
+        except (CacheError, SourceError, layers.RegistryError) as error:
+            print(f"chengyu: cannot start: {error}", file=sys.stderr)
+            raise SystemExit(1) from None
         return globals()["app"]
     raise AttributeError(name)

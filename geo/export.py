@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import orjson
 import pandas as pd
 import pyogrio
 
@@ -51,24 +52,35 @@ class ExportError(ValueError):
 
 
 def _flatten(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Lists become comma-separated text and dates ISO strings: every format takes them."""
+    """Lists become text (comma-separated names, or JSON when they hold records) and dates
+    ISO strings: every format takes them."""
     frame = frame.copy()
     for column in frame.columns.drop(frame.geometry.name):
         values = frame[column]
         if values.map(lambda v: isinstance(v, (list, tuple))).any():
-            frame[column] = values.map(lambda v: ",".join(map(str, v))
-                                       if isinstance(v, (list, tuple)) else v)
+            frame[column] = values.map(_list_text)
         elif values.map(lambda v: hasattr(v, "isoformat")).any():
             frame[column] = values.map(lambda v: v.isoformat() if hasattr(v, "isoformat")
                                        else None)
     return frame
 
 
+def _list_text(value):
+    if not isinstance(value, (list, tuple)):
+        return value
+    if any(isinstance(v, (dict, list, tuple)) for v in value):
+        return orjson.dumps(value).decode()
+    return ",".join(map(str, value))
+
+
 def export(frame: gpd.GeoDataFrame, fmt: str, layer: str, datum: str = "wgs84") -> bytes:
     """Return ``frame`` written in format ``fmt`` (a key of :data:`FORMATS`) as bytes.
 
     ``datum='gcj02'`` shifts the coordinates to GCJ-02 for Amap overlays; the layer is
-    then named ``<layer>_gcj02`` and no longer WGS-84 whatever its CRS says.
+    then named ``<layer>_gcj02`` and no longer WGS-84 whatever its CRS says. A KML
+    placemark is named by the ``name`` (or ``name_zh``, ``unit_name``) column. The formats'
+    own limits apply: a Shapefile cuts field names to 10 characters and text to 254 bytes,
+    a CSV holds no CRS (its WKT is WGS-84 longitude, latitude).
     """
     if fmt not in FORMATS:
         raise ExportError(f"unsupported format {fmt!r}; supported: {', '.join(FORMATS)}")
@@ -82,7 +94,8 @@ def export(frame: gpd.GeoDataFrame, fmt: str, layer: str, datum: str = "wgs84") 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on field widths
             pyogrio.write_dataframe(frame, path, layer=layer, driver=spec.driver,
-                                    layer_options=spec.options or None)
+                                    layer_options=spec.options or None,
+                                    dataset_options=_dataset_options(fmt, frame))
         if fmt != "shp":
             return path.read_bytes()
         buffer = io.BytesIO()
@@ -90,6 +103,13 @@ def export(frame: gpd.GeoDataFrame, fmt: str, layer: str, datum: str = "wgs84") 
             for part in sorted(Path(directory).iterdir()):
                 archive.write(part, part.name)
         return buffer.getvalue()
+
+
+def _dataset_options(fmt: str, frame) -> dict | None:
+    if fmt != "kml":
+        return None
+    name = next((c for c in ("name", "name_zh", "unit_name") if c in frame.columns), None)
+    return {"NameField": name} if name else None
 
 
 def read_back(data: bytes, fmt: str) -> pd.DataFrame:

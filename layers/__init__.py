@@ -16,7 +16,8 @@ import pandas as pd
 
 from layers.memberships import in_force, membership_table
 from layers.outlines import entity_outlines
-from layers.registry import DEFAULT_DIRECTORY, Registry, RegistryError, load_registry
+from layers.registry import (DEFAULT_DIRECTORY, Registry, RegistryError, load_registry,
+                             registry_dir)
 
 
 class Layers:
@@ -47,9 +48,10 @@ class Layers:
                                self.boundaries.units)
 
 
-def load(boundaries, directory=DEFAULT_DIRECTORY) -> Layers:
-    """Load and validate the registry, then build its layers over ``boundaries``."""
+def load(boundaries, directory=None) -> Layers:
+    """Load and validate the registry (default: :func:`registry_dir`), build its layers."""
     return Layers(load_registry(boundaries, directory), boundaries)
 
 
-__all__ = ["Layers", "Registry", "RegistryError", "load", "load_registry"]
+__all__ = ["DEFAULT_DIRECTORY", "Layers", "Registry", "RegistryError", "load", "load_registry",
+           "registry_dir"]

@@ -51,6 +51,14 @@ COLLECTIONS = {c.id: c for c in [
 
 
 @dataclass(frozen=True)
+class Period:
+    """A closed interval of dates (``datetime=start/end``); ``None`` is an open end."""
+
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
 class Features:
     """One collection at one date and resolution: properties, full geometry, serialised."""
 
@@ -70,7 +78,21 @@ class Catalogue:
     def __init__(self, atlas: Layers):
         self.atlas = atlas
         self.boundaries = atlas.boundaries
-        self.features = lru_cache(maxsize=64)(self._features)
+        self._cached = lru_cache(maxsize=64)(self._features)
+
+    def features(self, collection: str, when: dt.date | Period | None,
+                 resolution: str) -> Features:
+        """A collection's features at a date or over a period, at ``resolution``.
+
+        Memberships are the rows in force at the date or at any time in the period; units and
+        platforms are as of the date, or of the period's end (the latest if open). Cities
+        and provinces do not depend on dates.
+        """
+        if not COLLECTIONS[collection].dated:
+            when = None
+        elif isinstance(when, Period) and collection != "memberships":
+            when = when.end
+        return self._cached(collection, when, resolution)
 
     def frame(self, collection: str, on: dt.date | None = None) -> gpd.GeoDataFrame:
         """Properties and full-resolution geometry of a collection, indexed by feature id."""
@@ -118,12 +140,14 @@ class Catalogue:
             include_groups=False)
         frame = full.drop(columns=["whole_geometry", "partial_geometry"]).assign(
             spans_provinces=full.provinces.map(len), members=listed.reindex(full.index))
-        shown = full.geometry if resolution == "full" else \
+        frame = frame.set_geometry(_multipolygons(frame.geometry.values))
+        shown = frame.geometry if resolution == "full" else \
             self.atlas.outlines(on, resolution).geometry.reindex(full.index)
-        return frame, shown
+        return frame, _multipolygons(shown)
 
     def _memberships(self, on, resolution):
-        rows = in_force(self.atlas.memberships, on)
+        rows = _during(self.atlas.memberships, on) if isinstance(on, Period) else \
+            in_force(self.atlas.memberships, on)
         units = self.boundaries.units
         entities = self.atlas.registry.entities
         frame = rows.assign(
@@ -141,3 +165,19 @@ class Catalogue:
                                  crs="OGC:CRS84")
         shown = self.boundaries.geometry("units", resolution).reindex(rows.adcode).to_numpy()
         return frame, shown
+
+
+def _multipolygons(geometries) -> np.ndarray:
+    """Polygons as one-part MultiPolygons: one geometry type per layer, as GIS formats want."""
+    geometries = np.array(geometries, dtype=object)  # a copy: the input may be read-only
+    single = shapely.get_type_id(geometries) == 3
+    geometries[single] = [shapely.MultiPolygon([g]) for g in geometries[single]]
+    return geometries
+
+
+def _during(table: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """The membership rows in force at any time in ``period`` (``until`` is exclusive)."""
+    start, end = period.start, period.end
+    began = table.in_force_from.map(lambda d: d is None or end is None or d <= end)
+    lasted = table.in_force_until.map(lambda d: d is None or start is None or start < d)
+    return table[began & lasted]

@@ -24,7 +24,6 @@ from functools import lru_cache
 
 import pyproj
 import shapely
-import shapely.ops
 
 from geo.gazetteer import AmbiguousName, Place, UnknownName, fold, normalise
 from layers import Layers
@@ -149,9 +148,12 @@ class Questions:
             place, ambiguity = self.boundaries.gazetteer.resolve(text), None
         except AmbiguousName as error:
             place, *others = error.candidates
+            readings = " or ".join(p.describe() for p in error.candidates)
             ambiguity = {"text": text, "chosen": place.describe(),
                          "alternatives": [{"adcode": p.adcode, "name": p.name,
-                                           "level": p.level} for p in others]}
+                                           "level": p.level} for p in others],
+                         "note": f"'{text}' may mean {readings}; answered for {place.name}, "
+                                 "the most likely reading"}
         except UnknownName:
             place = None
         if entities and (prefer == "entity" or place is None):
@@ -296,8 +298,9 @@ class Questions:
             "OGC:CRS84", f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +ellps=WGS84",
             always_xy=True)
         back = pyproj.Transformer.from_crs(local.target_crs, "OGC:CRS84", always_xy=True)
-        zone = shapely.ops.transform(back.transform, shapely.ops.transform(
-            local.transform, subject.geometry).buffer(km * 1000, quad_segs=8))
+        zone = shapely.transform(shapely.transform(
+            subject.geometry, local.transform, interleaved=False).buffer(km * 1000, quad_segs=8),
+            back.transform, interleaved=False)
         found = [a for a in self.boundaries.query(zone, "intersects")
                  if a not in subject.adcodes]
         return {"place": subject.describe(), "ambiguity": ambiguity, "distance_km": km,

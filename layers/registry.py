@@ -7,6 +7,7 @@ Problems are collected over all files and reported together, each as
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,9 +71,13 @@ def _parse(path: Path, model, problems: list[str]):
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.load(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        problems.append(f"{shown}:{mark.line + 1}: YAML syntax error: {error.problem}")
+    except yaml.MarkedYAMLError as error:  # name the line where the broken construct starts
+        mark = error.context_mark or error.problem_mark
+        where = f" (noticed at line {error.problem_mark.line + 1})" \
+            if error.problem_mark.line != mark.line else ""
+        context = f"{error.context}: " if error.context else ""
+        problems.append(f"{shown}:{mark.line + 1}: YAML syntax error: {context}"
+                        f"{error.problem}{where}")
         return None
     except (OSError, UnicodeDecodeError) as error:
         problems.append(f"{shown}: cannot read: {error}")
@@ -151,7 +156,12 @@ def _cross_check(registry: Registry, boundaries, directory: Path,
             _check_members(f"{where}: extents[{e}]", extent, boundaries, problems)
 
 
-def load_registry(boundaries, directory: Path | str = DEFAULT_DIRECTORY) -> Registry:
+def registry_dir() -> Path:
+    """``$CHENGYU_REGISTRY_DIR``, or the registry shipped in ``layers/registry``."""
+    return Path(os.environ.get("CHENGYU_REGISTRY_DIR") or DEFAULT_DIRECTORY)
+
+
+def load_registry(boundaries, directory: Path | str | None = None) -> Registry:
     """Read, validate and cross-check every registry file against the boundaries.
 
     Raises
@@ -159,7 +169,7 @@ def load_registry(boundaries, directory: Path | str = DEFAULT_DIRECTORY) -> Regi
     RegistryError
         listing every problem found, with file, line and entry.
     """
-    directory = Path(directory)
+    directory = Path(directory) if directory else registry_dir()
     problems: list[str] = []
     registry = Registry(_load_all(directory / "documents", Document, problems),
                         _load_all(directory / "entities", Entity, problems))

