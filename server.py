@@ -18,7 +18,7 @@ import math
 import sys
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 
 import numpy as np
 import shapely
@@ -298,6 +298,15 @@ def page_output_query(request: Request, f: Annotated[str | None, Query(descripti
 
 
 def _known(request: Request, allowed: set[str]) -> None:
+    """Refuse unknown parameters, and values that are not UTF-8 once percent-decoded
+    (Starlette would silently turn them into U+FFFD)."""
+    for part in request.scope["query_string"].split(b"&"):
+        name, _, value = part.partition(b"=")
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            shown = unquote_to_bytes(name).decode("utf-8", errors="replace")
+            raise ApiError(400, f"{shown}: the value is not UTF-8 text") from None
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise ApiError(400, f"unknown parameter{'s' if len(unknown) > 1 else ''} "
@@ -346,6 +355,53 @@ def _matches(if_none_match: str | None, digest: str) -> bool:
         return False
     tags = [t.strip().removeprefix("W/").strip('"') for t in if_none_match.split(",")]
     return "*" in tags or digest in tags
+
+
+class HeadAsGet:
+    """HEAD answers as GET does, without the body (HTTP requires HEAD wherever GET is)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+class SecurityHeaders:
+    """``X-Content-Type-Options: nosniff`` on every response; a strict
+    Content-Security-Policy on HTML that does not bring its own (the map page does)."""
+
+    POLICY = (b"default-src 'self'; object-src 'none'; base-uri 'none'; "
+              b"frame-ancestors 'none'; form-action 'self'")
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers.append((b"x-content-type-options", b"nosniff"))
+                html = any(n.lower() == b"content-type" and v.startswith(b"text/html")
+                           for n, v in headers)
+                if html and b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", self.POLICY))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _extent(frame) -> dict:
@@ -495,6 +551,8 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
                               "of the 成渝地区双城经济圈, as OGC API – Features.")
     _add_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"],
                        expose_headers=["ETag", "Content-Disposition"])
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -80,12 +80,11 @@ def load_page(browser, url: str, drawn) -> tuple[list[dict], float]:
     milliseconds = drawn(page)
     resources = []
     for request in finished:
-        sizes, response = request.sizes(), request.response()
-        resources.append({"path": urlsplit(request.url).path + (
-            f"?{urlsplit(request.url).query}" if urlsplit(request.url).query else ""),
-            "encoding": response.headers.get("content-encoding", "-"),
-            "sent": sizes["responseHeadersSize"] + sizes["responseBodySize"],
-            "decoded": len(response.body())})
+        sizes, response, parts = request.sizes(), request.response(), urlsplit(request.url)
+        resources.append({"path": parts.path + (f"?{parts.query}" if parts.query else ""),
+                          "encoding": response.headers.get("content-encoding", "-"),
+                          "sent": sizes["responseHeadersSize"] + sizes["responseBodySize"],
+                          "decoded": len(response.body())})
     context.close()
     return resources, milliseconds
 

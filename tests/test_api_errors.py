@@ -54,6 +54,7 @@ BAD_REQUESTS = [  # (path with query, status, a word the detail must name)
     (f"{ITEMS}?bbox-crs=EPSG:4490", 400, "bbox-crs"),
     # property filters
     (f"{ITEMS}?area_km2=big", 400, "area_km2"),
+    (f"{ITEMS}?city=%E5%B9%BF%FF", 400, "city"),  # not UTF-8
     # CQL2
     (f"{ITEMS}?filter=name='x'&filter-lang=cql-text", 400, "filter-lang"),
     (f"{ITEMS}?filter=name LIKE", 400, "filter"),

@@ -272,7 +272,8 @@ def test_datetime_interval_selects_memberships_in_force_during_it(client, atlas)
     both = all_items(client, "memberships", entity="chuanyu-gaozhu",
                      datetime="2020-09-01/2021-01-01")
     assert len(both) == 9  # the 7 of the first extent and the 2 of the second
-    assert len(all_items(client, "memberships", datetime="../..")) == len(atlas.memberships)
+    ever = items(client, "memberships", datetime="../..", limit=1)
+    assert ever["numberMatched"] == len(atlas.memberships)
     later = all_items(client, "memberships", entity="chuanyu-gaozhu", datetime="2021-01-01/..")
     assert len(later) == 2
     # units and platforms are taken as of the interval's end
@@ -400,3 +401,12 @@ def test_cors_allows_get_from_any_origin(client):
         "Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
     assert preflight.status_code == 200
     assert "GET" in preflight.headers["access-control-allow-methods"]
+
+
+def test_head_answers_like_get_without_a_body(client):
+    get = client.get("/collections/units/items/511623")
+    head = client.head("/collections/units/items/511623")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-type"] == GEOJSON
+    assert client.head("/collections/nope").status_code == 404

@@ -27,13 +27,17 @@ SOURCES = {  # what is downloaded: (items path, parameters, file name stem)
 CRS84 = pyproj.CRS("OGC:CRS84")
 
 
-def expected_features(client, source):
-    """What the download should hold, from the GeoJSON pages of the API."""
-    path, params, _ = SOURCES[source]
-    if source == "platform":  # a platform downloads with its member units
-        path, params = "/collections/memberships/items", {"entity": "wandakai"}
-    page = client.get(path, params={**params, "limit": 10_000}).json()
-    return {f["id"]: f for f in page["features"]}
+@pytest.fixture(scope="module")
+def expected(client):
+    """What each download should hold, from the GeoJSON pages of the API: {source: {id:
+    feature}}."""
+    found = {}
+    for source, (path, params, _) in SOURCES.items():
+        if source == "platform":  # a platform downloads with its member units
+            path, params = "/collections/memberships/items", {"entity": "wandakai"}
+        page = client.get(path, params={**params, "limit": 10_000}).json()
+        found[source] = {f["id"]: f for f in page["features"]}
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +86,11 @@ def same_value(original, read, fmt) -> bool:
 @pytest.mark.parametrize("source", SOURCES)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_download_reads_back_with_the_same_features_attributes_and_crs(
-        client, downloads, source, fmt):
+        downloads, expected, source, fmt):
     response = downloads[source, fmt]
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(FORMATS[fmt].media_type.split(";")[0])
-    expected = expected_features(client, source)
+    expected = expected[source]
     frame = read_back(response.content, fmt)
     ids = list(column(frame, "id", fmt))
     assert sorted(ids) == sorted(expected) and len(ids) == len(set(ids))

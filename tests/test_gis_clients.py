@@ -23,11 +23,11 @@ GDAL_OPTIONS = {"GDAL_HTTP_TIMEOUT": "60", "GDAL_HTTP_MAX_RETRY": "0",
 @pytest.fixture(scope="module")
 def live_server(boundaries, cache_directory):
     """The app in a uvicorn subprocess on 127.0.0.1 (startup bounded), stopped at the end."""
-    previous = pyogrio.get_gdal_config_option("GDAL_HTTP_TIMEOUT")
+    previous = {name: pyogrio.get_gdal_config_option(name) for name in GDAL_OPTIONS}
     pyogrio.set_gdal_config_options(GDAL_OPTIONS)
     with webmap.serve(cache_directory, timeout=120) as base:
         yield base
-    pyogrio.set_gdal_config_options({"GDAL_HTTP_TIMEOUT": previous})
+    pyogrio.set_gdal_config_options(previous)
 
 
 def test_gdal_oapif_reads_every_unit_paging_with_chinese_attributes(live_server, boundaries):
