@@ -13,6 +13,7 @@ OGC's ``code``/``description``).
 import copy
 import datetime as dt
 import functools
+import gzip
 import hashlib
 import math
 import sys
@@ -30,6 +31,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import geo
@@ -48,6 +50,7 @@ from layers.questions import QuestionError, Questions, supported_forms
 
 HERE = Path(__file__).parent
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
+GZIP_MINIMUM = 1000  # bytes; smaller bodies go out as they are
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"
 PROBLEM = "application/problem+json"
@@ -137,13 +140,16 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 # -- one dependency per query parameter ----------------------------------------------
-def limit_query(limit: Annotated[int, Query(ge=1, description=(
+# Dependencies and routes are ``async``: their work is a few hundred microseconds of CPU, and
+# FastAPI would otherwise hop to a worker thread for each one, which costs more than the work
+# (GIL hand-offs). Exports, which write files, go to the thread pool explicitly.
+async def limit_query(limit: Annotated[int, Query(ge=1, description=(
         f"Features per page (default {DEFAULT_LIMIT}); above {MAX_LIMIT} it is capped, "
         "not refused."))] = DEFAULT_LIMIT) -> int:
     return min(limit, MAX_LIMIT)
 
 
-def offset_query(offset: Annotated[int, Query(ge=0, description="Features to skip.")] = 0):
+async def offset_query(offset: Annotated[int, Query(ge=0, description="Features to skip.")] = 0):
     return offset
 
 
@@ -157,7 +163,7 @@ def _number(text: str, name: str) -> float:
     return value
 
 
-def bbox_query(bbox: Annotated[str | None, Query(description=(
+async def bbox_query(bbox: Annotated[str | None, Query(description=(
         "minLon,minLat,maxLon,maxLat in CRS84 (6 numbers with heights are accepted; "
         "minLon > maxLon crosses the antimeridian)."))] = None) -> list[shapely.Geometry] | None:
     if bbox is None:
@@ -185,7 +191,7 @@ def _crs(value: str | None, name: str) -> None:
         raise ApiError(400, f"{name}: only {CRS84} is supported, got {value!r}")
 
 
-def crs_query(crs: Annotated[str | None, Query(description=f"Only {CRS84}.")] = None,
+async def crs_query(crs: Annotated[str | None, Query(description=f"Only {CRS84}.")] = None,
               bbox_crs: Annotated[str | None, Query(alias="bbox-crs",
                                                      description=f"Only {CRS84}.")] = None,
               filter_crs: Annotated[str | None, Query(alias="filter-crs",
@@ -203,7 +209,7 @@ def _date(text: str) -> dt.date:
                             "RFC 3339 instant") from None
 
 
-def datetime_query(datetime: Annotated[str | None, Query(description=(
+async def datetime_query(datetime: Annotated[str | None, Query(description=(
         "Membership as of this date (YYYY-MM-DD or an RFC 3339 instant); default: the "
         "latest texts. An interval start/end (either end may be '..') selects the "
         "memberships in force at any time in it; units and platforms are then as of its "
@@ -219,7 +225,7 @@ def datetime_query(datetime: Annotated[str | None, Query(description=(
     return period
 
 
-def as_of_query(datetime: Annotated[str | None, Query(description=(
+async def as_of_query(datetime: Annotated[str | None, Query(description=(
         "Membership as of this date (YYYY-MM-DD); default: the latest texts."))] = None
                 ) -> dt.date | None:
     if datetime is not None and "/" in datetime:
@@ -228,7 +234,7 @@ def as_of_query(datetime: Annotated[str | None, Query(description=(
     return None if datetime is None else _date(datetime)
 
 
-def resolution_query(resolution: Annotated[str, Query(description=(
+async def resolution_query(resolution: Annotated[str, Query(description=(
         "Geometry detail: full (for analysis, the default) or a display resolution "
         f"({', '.join(RESOLUTIONS)})."))] = "full") -> str:
     if resolution not in RESOLUTION_NAMES:
@@ -237,7 +243,7 @@ def resolution_query(resolution: Annotated[str, Query(description=(
     return resolution
 
 
-def datum_query(datum: Annotated[str, Query(description=(
+async def datum_query(datum: Annotated[str, Query(description=(
         "wgs84 (default, RFC 7946) or gcj02: coordinates shifted for Amap base maps; "
         "such output is labelled GCJ-02 and is not valid RFC 7946 GeoJSON."))] = "wgs84"):
     if datum not in ("wgs84", "gcj02"):
@@ -245,7 +251,7 @@ def datum_query(datum: Annotated[str, Query(description=(
     return datum
 
 
-def filter_query(filter_: Annotated[str | None, Query(alias="filter", description=(
+async def filter_query(filter_: Annotated[str | None, Query(alias="filter", description=(
         "A CQL2 filter (text or JSON, see filter-lang) on the queryables; spatial "
         "functions use full-resolution geometry."))] = None,
                  filter_lang: Annotated[str, Query(alias="filter-lang")] = "cql2-text"):
@@ -285,14 +291,14 @@ def _output(request: Request, f: str | None, allowed: tuple[str, ...]) -> str:
     return f
 
 
-def output_query(request: Request, f: Annotated[str | None, Query(description=(
+async def output_query(request: Request, f: Annotated[str | None, Query(description=(
         f"Output: {', '.join(OUTPUTS)}: json is the GeoJSON page with links, geojson and "
         "the others download a file. Without it the Accept header decides between JSON "
         "and HTML."))] = None) -> str:
     return _output(request, f, OUTPUTS)
 
 
-def page_output_query(request: Request, f: Annotated[str | None, Query(description=(
+async def page_output_query(request: Request, f: Annotated[str | None, Query(description=(
         "Output: json or html. Without it the Accept header decides."))] = None) -> str:
     return _output(request, f, ("json", "html"))
 
@@ -331,22 +337,26 @@ class Cached(Response):
     """A response with a weak ETag (hash of the body), a public Cache-Control and
     ``Vary: Accept``; ``If-None-Match`` with that tag gets 304 Not Modified.
 
-    The tag is weak because the gzip middleware may change the bytes but not the meaning;
-    ``tag_source`` replaces the body as what is hashed when the body holds parts that
-    change on every request (the ``timeStamp`` of a page of features).
+    The tag is weak because the body may travel gzipped. Bodies are compressed here, once
+    per distinct body (:func:`_gzipped` keeps them), rather than by the middleware on every
+    request: the data does not change while the app runs.
     """
 
-    def __init__(self, content: bytes, request: Request, media_type: str,
-                 tag_source: bytes | None = None, **kwargs):
-        digest = hashlib.blake2b(content if tag_source is None else tag_source,
-                                 digest_size=16).hexdigest()
-        tag = f'W/"{digest}"'
-        headers = {"ETag": tag, "Cache-Control": "public, max-age=3600", "Vary": "Accept",
-                   **kwargs.pop("headers", {})}
+    def __init__(self, content: bytes, request: Request, media_type: str, **kwargs):
+        digest = hashlib.blake2b(content, digest_size=16).hexdigest()
+        headers = {"ETag": f'W/"{digest}"', "Cache-Control": "public, max-age=3600",
+                   "Vary": "Accept, Accept-Encoding", **kwargs.pop("headers", {})}
         if _matches(request.headers.get("if-none-match"), digest):
             super().__init__(status_code=304, headers=headers)
-        else:
-            super().__init__(content, media_type=media_type, headers=headers, **kwargs)
+            return
+        if len(content) >= GZIP_MINIMUM and "gzip" in request.headers.get("accept-encoding", ""):
+            content, headers["Content-Encoding"] = _gzipped(content), "gzip"
+        super().__init__(content, media_type=media_type, headers=headers, **kwargs)
+
+
+@functools.lru_cache(maxsize=128)
+def _gzipped(content: bytes) -> bytes:
+    return gzip.compress(content, compresslevel=6, mtime=0)
 
 
 def _matches(if_none_match: str | None, digest: str) -> bool:
@@ -550,7 +560,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
                   description="County-level units of 重庆 and 四川 and the planning entities "
                               "of the 成渝地区双城经济圈, as OGC API – Features.")
     _add_error_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=6)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"],
@@ -559,7 +569,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
     webmap.mount(app)
     app.state.catalogue, app.state.questions = catalogue, questions
 
-    def collection_id(collection: str) -> str:
+    async def collection_id(collection: str) -> str:
         if collection not in COLLECTIONS:
             raise ApiError(404, f"no collection {collection!r}; collections: "
                                 f"{', '.join(COLLECTIONS)}")
@@ -588,7 +598,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
                       for name, spec_ in FORMATS.items())]}
 
     @app.get("/", summary="Landing page (the map, as HTML)")
-    def landing(request: Request, f: Annotated[str, Depends(page_output_query)]):
+    async def landing(request: Request, f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         if f == "html":
             return Cached(map_page.encode(), request, "text/html; charset=utf-8",
@@ -605,7 +615,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
         return Cached(dumps(body), request, "application/json")
 
     @app.get("/conformance", summary="Conformance classes met")
-    def conformance(request: Request, f: Annotated[str, Depends(page_output_query)]):
+    async def conformance(request: Request, f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         if f == "html":
             return html(request, "document.html", title="Conformance classes",
@@ -613,7 +623,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
         return Cached(dumps({"conformsTo": CONFORMANCE}), request, "application/json")
 
     @app.get("/api", summary="This API's OpenAPI 3.0 document")
-    def api(request: Request, f: Annotated[str, Depends(page_output_query)]):
+    async def api(request: Request, f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         document = app.openapi()
         if f == "html":
@@ -621,7 +631,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
         return Cached(dumps(document), request, OPENAPI)
 
     @app.get("/collections", summary="The feature collections")
-    def collections(request: Request, f: Annotated[str, Depends(page_output_query)]):
+    async def collections(request: Request, f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         body = {"collections": [describe(request, c) for c in COLLECTIONS], "links": [
             {"rel": "self", "type": "application/json",
@@ -631,7 +641,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
         return Cached(dumps(body), request, "application/json")
 
     @app.get("/collections/{collection}", summary="One collection")
-    def collection(request: Request, cid: Annotated[str, Depends(collection_id)],
+    async def collection(request: Request, cid: Annotated[str, Depends(collection_id)],
                    f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         body = describe(request, cid)
@@ -640,7 +650,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
         return Cached(dumps(body), request, "application/json")
 
     @app.get("/collections/{collection}/queryables", summary="Properties usable in filters")
-    def queryables(request: Request, cid: Annotated[str, Depends(collection_id)],
+    async def queryables(request: Request, cid: Annotated[str, Depends(collection_id)],
                    f: Annotated[str, Depends(page_output_query)]):
         _known(request, {"f"})
         frame = catalogue.frame(cid)
@@ -662,7 +672,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
                     "filter-lang", "filter-crs", "f", "resolution", "datum"}
 
     @app.get("/collections/{collection}/items", summary="Features, filtered and paged")
-    def items(request: Request, cid: Annotated[str, Depends(collection_id)],
+    async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
               limit: Annotated[int, Depends(limit_query)],
               offset: Annotated[int, Depends(offset_query)],
               boxes: Annotated[list | None, Depends(bbox_query)],
@@ -691,13 +701,14 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
         if f in FORMATS:  # a download holds the whole result unless a limit is given
             rows = selected[offset:offset + limit] if "limit" in request.query_params \
                 else selected[offset:]
-            return _download(request, found.at_resolution(rows), cid, f, datum)
+            return await run_in_threadpool(_download, request, found.at_resolution(rows),
+                                           cid, f, datum)
         page = selected[offset:offset + limit]
         return _feature_page(request, found, cid, page, len(selected), offset, limit, f, datum,
                              html)
 
     @app.get("/collections/{collection}/items/{feature_id}", summary="One feature")
-    def item(request: Request, cid: Annotated[str, Depends(collection_id)], feature_id: str,
+    async def item(request: Request, cid: Annotated[str, Depends(collection_id)], feature_id: str,
              on: Annotated[dt.date | Period | None, Depends(datetime_query)],
              resolution: Annotated[str, Depends(resolution_query)],
              datum: Annotated[str, Depends(datum_query)],
@@ -705,7 +716,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
              _: Annotated[None, Depends(crs_query)]):
         _known(request, {"f", "datetime", "resolution", "datum", "crs"})
         found = catalogue.features(cid, on, resolution)
-        if feature_id not in found.serialised.index:
+        if feature_id not in found.positions:
             when = f" at datetime={request.query_params['datetime']}" if on else ""
             raise ApiError(404, f"no feature {feature_id!r} in {cid}{when}")
         if f in FORMATS:  # a platform downloads with its member units
@@ -713,13 +724,14 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
                 members = catalogue.features("memberships", on, resolution)
                 frame = members.at_resolution(np.flatnonzero(members.frame.entity == feature_id))
             else:
-                frame = found.at_resolution([found.frame.index.get_loc(feature_id)])
-            return _download(request, frame, f"{cid}-{feature_id}", f, datum)
+                frame = found.at_resolution([found.positions[feature_id]])
+            return await run_in_threadpool(_download, request, frame,
+                                           f"{cid}-{feature_id}", f, datum)
         if f == "html":
             return html(request, "feature.html", collection=cid, feature_id=feature_id,
                         properties=found.frame.loc[feature_id].drop("geometry").to_dict())
-        position = found.frame.index.get_loc(feature_id)
-        body = found.serialised[feature_id] if datum == "wgs84" else \
+        position = found.positions[feature_id]
+        body = found.serialised[position] if datum == "wgs84" else \
             _shifted(found.at_resolution([position]))[0]
         links = dumps([{"rel": "self", "type": GEOJSON, "href": _page_href(request, f="json")},
                        {"rel": "alternate", "type": "text/html",
@@ -731,7 +743,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
                       headers=_content_crs(datum))
 
     @app.get("/query", summary="Ask a spatial question in Chinese or English")
-    def query(request: Request, q: Annotated[str, Query(min_length=1, max_length=500,
+    async def query(request: Request, q: Annotated[str, Query(min_length=1, max_length=500,
                                                         description=(
             "e.g. 'platforms touching 广安', '与广安接壤的平台', 'units of 万达开'"))],
               on: Annotated[dt.date | None, Depends(as_of_query)]):
@@ -783,15 +795,15 @@ def _shifted(frame) -> list[bytes]:
 
 
 def _feature_page(request, found, cid, page, matched, offset, limit, f, datum, html):
-    frame = found.frame.iloc[page]
     if f == "html":
-        return html(request, "items.html", collection=cid, frame=frame.drop(columns="geometry"),
+        return html(request, "items.html", collection=cid,
+                    frame=found.frame.iloc[page].drop(columns="geometry"),
                     matched=matched, offset=offset, limit=limit,
                     next=_page_href(request, offset=offset + limit)
                     if offset + limit < matched else None,
                     prev=_page_href(request, offset=max(0, offset - limit)) if offset else None,
                     json=_page_href(request, f="json"))
-    serialised = list(found.serialised.iloc[page]) if datum == "wgs84" else \
+    serialised = found.page(page) if datum == "wgs84" else \
         _shifted(found.at_resolution(page))
     links = [{"rel": "self", "type": GEOJSON, "href": _page_href(request, f="json")},
              {"rel": "alternate", "type": "text/html", "href": _page_href(request, f="html")},
@@ -806,9 +818,7 @@ def _feature_page(request, found, cid, page, matched, offset, limit, f, datum, h
     extra = {"datum": GCJ02_LABEL} if datum == "gcj02" else {}
     body = feature_collection(serialised, numberMatched=matched,
                               numberReturned=len(serialised), links=links, **extra)
-    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    return Cached(body[:-1] + b',"timeStamp":' + dumps(stamp) + b"}", request, GEOJSON,
-                  tag_source=body, headers=_content_crs(datum))
+    return Cached(body, request, GEOJSON, headers=_content_crs(datum))
 
 
 def _content_crs(datum: str) -> dict:

@@ -64,8 +64,13 @@ class Features:
 
     frame: gpd.GeoDataFrame  # properties + full-resolution geometry, indexed by feature id
     shown: gpd.GeoSeries  # the geometry at the chosen resolution, same index
-    serialised: pd.Series  # feature id -> GeoJSON Feature bytes at the chosen resolution
+    serialised: np.ndarray  # GeoJSON Feature bytes at the chosen resolution, by position
     tree: shapely.STRtree  # on full-resolution geometry, positions as in ``frame``
+    positions: dict  # feature id -> position
+
+    def page(self, positions) -> list[bytes]:
+        """The serialised features at ``positions`` (plain arrays: this is the hot path)."""
+        return list(self.serialised[positions])
 
     def at_resolution(self, positions) -> gpd.GeoDataFrame:
         """The rows at ``positions`` with the geometry of the chosen resolution."""
@@ -103,8 +108,10 @@ class Catalogue:
         shown = gpd.GeoSeries(np.asarray(shown, dtype=object), index=frame.index,
                               crs="OGC:CRS84")
         properties = [c for c in frame.columns if c != frame.geometry.name]
-        serialised = pd.Series(features(frame, "id", shown, properties), index=frame.index)
-        return Features(frame, shown, serialised, shapely.STRtree(frame.geometry.values))
+        serialised = np.array(features(frame, "id", shown, properties) + [None],
+                              dtype=object)[:-1]  # the None keeps numpy from nesting bytes
+        return Features(frame, shown, serialised, shapely.STRtree(frame.geometry.values),
+                        {key: position for position, key in enumerate(frame.index)})
 
     def _units(self, on, resolution):
         units = self.boundaries.units.drop(columns="geometry")

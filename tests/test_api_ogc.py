@@ -3,7 +3,6 @@ queryables, items (paging, limit cap, links, bbox, property filters, datetime, r
 negotiation, HTML), single items and the HTTP niceties (ETag, gzip, CORS)."""
 
 import json
-import time
 
 import pytest
 import shapely
@@ -184,7 +183,6 @@ def test_items_are_a_feature_collection_with_counts_and_links(client):
     assert page["numberReturned"] == len(page["features"]) == server.DEFAULT_LIMIT
     assert links(page, "self") and links(page, "next") and not links(page, "prev")
     assert links(page, "alternate")[0]["type"] == "text/html"
-    assert "timeStamp" in page
 
 
 def test_paging_with_next_and_prev_visits_every_feature_once(client):
@@ -377,9 +375,8 @@ def test_etag_and_if_none_match_give_304(client):
     assert other.status_code == 200
 
 
-def test_items_etag_survives_the_changing_timestamp(client):
+def test_a_page_of_items_keeps_its_etag(client):
     first = client.get("/collections/cities/items")
-    time.sleep(1.1)  # the next page has another timeStamp
     again = client.get("/collections/cities/items",
                        headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
