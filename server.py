@@ -11,12 +11,14 @@ OGC's ``code``/``description``).
 
 
 import copy
+import collections
 import datetime as dt
 import functools
 import gzip
 import hashlib
 import math
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import unquote_to_bytes, urlencode
@@ -548,7 +550,7 @@ def _queryable_parameters(frame, taken: set[str]) -> list[dict]:
 def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
     """Load the data (refusing an invalid registry) and build the app around it."""
     atlas = layers.load(geo.load(cache_directory), registry_directory)
-    catalogue, questions = Catalogue(atlas), Questions(atlas)
+    catalogue, questions, downloads = Catalogue(atlas), Questions(atlas), Downloads()
     map_page = webmap.page(atlas)
     map_headers = {"Content-Security-Policy": webmap.content_security_policy(map_page)}
     for name in COLLECTIONS:  # build the default views now, not on the first requests
@@ -701,8 +703,8 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
         if f in FORMATS:  # a download holds the whole result unless a limit is given
             rows = selected[offset:offset + limit] if "limit" in request.query_params \
                 else selected[offset:]
-            return await run_in_threadpool(_download, request, found.at_resolution(rows),
-                                           cid, f, datum)
+            return await run_in_threadpool(downloads.respond, request,
+                                           found.at_resolution(rows), cid, f, datum)
         page = selected[offset:offset + limit]
         return _feature_page(request, found, cid, page, len(selected), offset, limit, f, datum,
                              html)
@@ -725,7 +727,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
                 frame = members.at_resolution(np.flatnonzero(members.frame.entity == feature_id))
             else:
                 frame = found.at_resolution([found.positions[feature_id]])
-            return await run_in_threadpool(_download, request, frame,
+            return await run_in_threadpool(downloads.respond, request, frame,
                                            f"{cid}-{feature_id}", f, datum)
         if f == "html":
             return html(request, "feature.html", collection=cid, feature_id=feature_id,
@@ -826,13 +828,28 @@ def _content_crs(datum: str) -> dict:
     return {"Content-Crs": f"<{CRS84}>"} if datum == "wgs84" else {}
 
 
-def _download(request, frame, name, fmt, datum):
-    """``frame`` as a file in format ``fmt``, named for what it holds."""
-    data = export(frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum)
-    suffix = "-gcj02" if datum == "gcj02" else ""
-    filename = f"chengyu-{name}{suffix}.{FORMATS[fmt].extension}"
-    return Cached(data, request, FORMATS[fmt].media_type,
-                  headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+class Downloads:
+    """Export files already made, by request URL (the data does not change while the app
+    runs), the most recent ``kept``; made in the thread pool, hence the lock."""
+
+    def __init__(self, kept: int = 32):
+        self.kept, self.files, self.lock = kept, collections.OrderedDict(), threading.Lock()
+
+    def respond(self, request, frame, name, fmt, datum) -> Response:
+        """``frame`` as a file in format ``fmt``, named for what it holds."""
+        key = str(request.url)
+        with self.lock:
+            data = self.files.get(key)
+        if data is None:
+            data = export(frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum)
+            with self.lock:
+                self.files[key] = data
+                while len(self.files) > self.kept:
+                    self.files.popitem(last=False)
+        suffix = "-gcj02" if datum == "gcj02" else ""
+        filename = f"chengyu-{name}{suffix}.{FORMATS[fmt].extension}"
+        return Cached(data, request, FORMATS[fmt].media_type,
+                      headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def __getattr__(name: str):

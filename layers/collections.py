@@ -101,7 +101,7 @@ class Catalogue:
 
     def frame(self, collection: str, on: dt.date | None = None) -> gpd.GeoDataFrame:
         """Properties and full-resolution geometry of a collection, indexed by feature id."""
-        return getattr(self, f"_{collection}")(on, "full")[0]
+        return self.features(collection, on, "full").frame
 
     def _features(self, collection: str, on: dt.date | None, resolution: str) -> Features:
         frame, shown = getattr(self, f"_{collection}")(on, resolution)
