@@ -11,7 +11,6 @@ Run: ``apt-get install -y wrk && python bench/load.py [--seconds 30] [--connecti
 
 import argparse
 import re
-import subprocess
 import tempfile
 import time
 import urllib.parse

@@ -1,6 +1,5 @@
 """The cache: rebuilt when its inputs change or it is damaged, never left half written."""
 
-import os
 import shutil
 import signal
 import subprocess

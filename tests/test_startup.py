@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from layers.registry import DEFAULT_DIRECTORY
+from webmap import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,12 +56,6 @@ def test_a_registry_syntax_error_stops_the_command_line(cache_directory, broken_
                     env={"CHENGYU_REGISTRY_DIR": str(broken_registry)})
     assert result.returncode == 1
     assert "entities/suitong.yaml:4: YAML syntax error" in result.stderr
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_uvicorn_refuses_to_serve_an_invalid_registry(cache_directory, broken_registry):
