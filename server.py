@@ -194,10 +194,10 @@ def _crs(value: str | None, name: str) -> None:
 
 
 async def crs_query(crs: Annotated[str | None, Query(description=f"Only {CRS84}.")] = None,
-              bbox_crs: Annotated[str | None, Query(alias="bbox-crs",
-                                                     description=f"Only {CRS84}.")] = None,
-              filter_crs: Annotated[str | None, Query(alias="filter-crs",
-                                                       description=f"Only {CRS84}.")] = None):
+                    bbox_crs: Annotated[str | None, Query(alias="bbox-crs",
+                                                          description=f"Only {CRS84}.")] = None,
+                    filter_crs: Annotated[str | None, Query(alias="filter-crs",
+                                                            description=f"Only {CRS84}.")] = None):
     for value, name in ((crs, "crs"), (bbox_crs, "bbox-crs"), (filter_crs, "filter-crs")):
         _crs(value, name)
 
@@ -229,7 +229,7 @@ async def datetime_query(datetime: Annotated[str | None, Query(description=(
 
 async def as_of_query(datetime: Annotated[str | None, Query(description=(
         "Membership as of this date (YYYY-MM-DD); default: the latest texts."))] = None
-                ) -> dt.date | None:
+                      ) -> dt.date | None:
     if datetime is not None and "/" in datetime:
         raise ApiError(400, "datetime: give one date (membership as of that date), "
                             "e.g. 2022-06-30, not an interval")
@@ -256,7 +256,7 @@ async def datum_query(datum: Annotated[str, Query(description=(
 async def filter_query(filter_: Annotated[str | None, Query(alias="filter", description=(
         "A CQL2 filter (text or JSON, see filter-lang) on the queryables; spatial "
         "functions use full-resolution geometry."))] = None,
-                 filter_lang: Annotated[str, Query(alias="filter-lang")] = "cql2-text"):
+                       filter_lang: Annotated[str, Query(alias="filter-lang")] = "cql2-text"):
     if filter_ is None:
         return None
     try:

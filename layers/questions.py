@@ -125,14 +125,15 @@ class Questions:
         self._entity_names: dict[str, set[str]] = {}
         for entity in atlas.registry.entities.values():
             for name in (entity.id, entity.name_zh, entity.name_en, *entity.aliases):
-                self._entity_names.setdefault(normalise(name).lower(), set()).add(entity.id)
+                self._entity_names.setdefault(normalise(name), set()).add(entity.id)
 
     # -- names -----------------------------------------------------------------
     def _place(self, place: Place) -> Subject:
-        adcodes = tuple(self.boundaries.members(place.adcode))
-        geometry = shapely.coverage_union_all(
-            self.boundaries.units.geometry.loc[list(adcodes)].values)
-        return Subject("place", place.adcode, place.name, place.level, adcodes, geometry)
+        """A unit, prefecture or province, with the outline the boundaries already hold."""
+        layer = {"unit": "units", "city": "cities", "province": "provinces"}[place.level]
+        geometry = self.boundaries.geometry(layer).loc[place.adcode]
+        return Subject("place", place.adcode, place.name, place.level,
+                       tuple(self.boundaries.members(place.adcode)), geometry)
 
     def _entity(self, entity_id: str, on) -> Subject:
         entity = self.atlas.registry.entities[entity_id]
@@ -143,7 +144,7 @@ class Questions:
 
     def resolve(self, text: str, on=None, prefer: str = "place") -> tuple[Subject, dict | None]:
         """Resolve a name to a place or an entity, with the ambiguity if there was one."""
-        entities = sorted(self._entity_names.get(normalise(text).lower(), ()))
+        entities = sorted(self._entity_names.get(normalise(text), ()))
         try:
             place, ambiguity = self.boundaries.gazetteer.resolve(text), None
         except AmbiguousName as error:
