@@ -47,7 +47,7 @@ from geo.datum import geometries_to_gcj02
 from geo.export import FORMATS, export
 from geo.geojson import collection as feature_collection
 from geo.geojson import dumps, features
-from layers.collections import COLLECTIONS, Catalogue, Period
+from layers.collections import COLLECTIONS, Catalogue, Features, Period
 from layers.questions import QuestionError, Questions, supported_forms
 
 HERE = Path(__file__).parent
@@ -59,6 +59,7 @@ PROBLEM = "application/problem+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 GCJ02_LABEL = "GCJ-02 (shifted for Amap base maps; not RFC 7946)"
 RESOLUTION_NAMES = ("full", *RESOLUTIONS)
+PREBUILT = ("full", "overview")  # latest views built at start; overview: the map's first
 OUTPUTS = ("json", "html", *FORMATS)  # f=… on items: json is the page, geojson a file
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
@@ -554,7 +555,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
     map_page = webmap.page(atlas)
     map_headers = {"Content-Security-Policy": webmap.content_security_policy(map_page)}
     for name in COLLECTIONS:  # build the default views now, not on the first requests
-        for resolution in ("full", "overview"):  # overview: what the map page loads first
+        for resolution in PREBUILT:
             catalogue.features(name, None, resolution)
     templates = Jinja2Templates(directory=HERE / "static" / "templates")
     app = FastAPI(title="Chengyu Atlas 成渝地图", version="0.1.0", openapi_url=None,
@@ -570,6 +571,14 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     webmap.mount(app)
     app.state.catalogue, app.state.questions = catalogue, questions
+
+    async def features_of(name: str, on, resolution: str) -> Features:
+        """A collection's features. Views other than the prebuilt ones are built off the
+        event loop: a first request for a date takes up to a second and must not stall the
+        requests of others meanwhile."""
+        if on is None and resolution in PREBUILT:
+            return catalogue.features(name, None, resolution)
+        return await run_in_threadpool(catalogue.features, name, on, resolution)
 
     async def collection_id(collection: str) -> str:
         if collection not in COLLECTIONS:
@@ -684,7 +693,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
               datum: Annotated[str, Depends(datum_query)],
               f: Annotated[str, Depends(output_query)],
               _: Annotated[None, Depends(crs_query)]):
-        found = catalogue.features(cid, on, resolution)
+        found = await features_of(cid, on, resolution)
         frame = found.frame
         _known(request, items_params | set(frame.columns))
         mask = np.ones(len(frame), dtype=bool)
@@ -717,13 +726,13 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
              f: Annotated[str, Depends(output_query)],
              _: Annotated[None, Depends(crs_query)]):
         _known(request, {"f", "datetime", "resolution", "datum", "crs"})
-        found = catalogue.features(cid, on, resolution)
+        found = await features_of(cid, on, resolution)
         if feature_id not in found.positions:
             when = f" at datetime={request.query_params['datetime']}" if on else ""
             raise ApiError(404, f"no feature {feature_id!r} in {cid}{when}")
         if f in FORMATS:  # a platform downloads with its member units
             if cid == "platforms":
-                members = catalogue.features("memberships", on, resolution)
+                members = await features_of("memberships", on, resolution)
                 frame = members.at_resolution(np.flatnonzero(members.frame.entity == feature_id))
             else:
                 frame = found.at_resolution([found.positions[feature_id]])
@@ -751,7 +760,8 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
               on: Annotated[dt.date | None, Depends(as_of_query)]):
         _known(request, {"q", "datetime"})
         try:
-            answer = questions.ask(q, on)
+            answer = questions.ask(q) if on is None else \
+                await run_in_threadpool(questions.ask, q, on)  # a date may build outlines
         except QuestionError as error:
             forms = "; ".join(f"{form['form']} (e.g. {' / '.join(form['examples'])})"
                               for form in supported_forms())

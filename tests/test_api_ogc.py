@@ -3,6 +3,8 @@ queryables, items (paging, limit cap, links, bbox, property filters, datetime, r
 negotiation, HTML), single items and the HTTP niceties (ETag, gzip, CORS)."""
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import shapely
@@ -284,6 +286,31 @@ def test_cities_and_provinces_do_not_depend_on_datetime(client):
     for collection in ("cities", "provinces"):
         dated = items(client, collection, datetime="2019-01-01", limit=50)
         assert dated["features"] == items(client, collection, limit=50)["features"]
+
+
+@pytest.mark.parametrize("dated", ["/collections/platforms/items?datetime=2022-05-01",
+                                   "/query?q=units of 万达开&datetime=2022-05-01"])
+def test_a_first_request_for_a_date_does_not_stall_the_others(app, client, monkeypatch, dated):
+    building, release = threading.Event(), threading.Event()
+
+    def held(method):
+        def call(*args):  # (collection, date, resolution) or (question, date)
+            if len(args) > 1 and args[1] is not None:  # a dated view: a slow first build
+                building.set()
+                assert release.wait(30)
+            return method(*args)
+        return call
+
+    monkeypatch.setattr(app.state.catalogue, "features", held(app.state.catalogue.features))
+    monkeypatch.setattr(app.state.questions, "ask", held(app.state.questions.ask))
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(client.get, dated)
+        assert building.wait(30)
+        assert client.get("/collections/platforms/items").status_code == 200
+        assert client.get("/query", params={"q": "units of 万达开"}).status_code == 200
+        assert not pending.done()  # the others were answered while it was being built
+        release.set()
+        assert pending.result(timeout=60).status_code == 200
 
 
 def test_resolution_chooses_full_or_display_geometry(client):
