@@ -5,24 +5,14 @@ a search index with pinyin, the base maps, the dates of the defining texts) and 
 ``static/atlas.js``, which fetches the units, outlines and platforms from
 ``/collections/*/items`` at display resolution. Leaflet itself comes from the PyPI package
 ``xstatic-leaflet`` and is served by the app under :data:`VENDOR_URL`, never from a CDN.
-
-:func:`serve` and :func:`launch_browser` run the page the way the browser tests and the
-benchmark do: a real uvicorn on a free loopback port and Debian's headless Chromium.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,10 +47,6 @@ BASE_MAPS = {"osm": (providers.OpenStreetMap.Mapnik, "wgs84"),
 PRELOADED = "/collections/units/items?limit=10000&resolution=overview"
 # Highest zoom at which each display resolution of geo.build is drawn (then the next).
 DISPLAY_ZOOMS = {"overview": 7, "regional": 9, "local": 30}
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 def mount(app: FastAPI) -> None:
@@ -179,52 +165,3 @@ def content_security_policy(html: str) -> str:
             "style-src 'self' 'unsafe-inline'; "  # folium's <style> blocks, Leaflet's styles
             f"img-src 'self' data: {tiles}; object-src 'none'; base-uri 'none'; "
             "frame-ancestors 'none'; form-action 'none'")
-
-
-# -- running the page for the browser tests and the benchmark ---------------------------
-def free_port() -> int:
-    """A TCP port free on the loopback interface."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve(cache_directory=None, timeout: float = 120.0):
-    """Run the app in a real uvicorn on a free loopback port; yield its base URL."""
-    port = free_port()
-    environment = {**os.environ, "PYTHONPATH": str(HERE)}
-    if cache_directory is not None:
-        environment["CHENGYU_CACHE_DIR"] = str(cache_directory)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=HERE, env=environment)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process, timeout)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_up(base: str, process: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited with code {process.returncode}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{base}/conformance", timeout=2):
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"the app did not answer on {base} within {timeout:g} s")
-
-
-def launch_browser(playwright):
-    """Debian's Chromium, headless, with no background traffic (the machine is offline)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -21,11 +21,9 @@ Run: ``apt-get install -y wrk && python bench/api.py [--seconds 5] [--connection
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -34,6 +32,7 @@ import shapely
 import yaml
 
 import geo
+import loopback
 from geo.geojson import collection, features
 
 PYGEOAPI = "pygeoapi==0.21.0"
@@ -41,25 +40,6 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 BBOX = "106.4,29.4,106.8,29.8"  # central 重庆
 TOUCHING = "S_TOUCHES(geometry, {wkt})"  # with 渝中区's full geometry: its 4 neighbours
 QUESTION = "platforms touching 广安"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before answering")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"no answer from {url} within {seconds} s")
 
 
 def pygeoapi_python(workdir: Path) -> Path:
@@ -121,7 +101,7 @@ def start_pygeoapi(workdir: Path, boundaries) -> tuple[subprocess.Popen, str]:
     python = pygeoapi_python(workdir)
     write_units(boundaries, "full", workdir / "units.geojson")
     write_units(boundaries, "overview", workdir / "units_overview.geojson")
-    port = free_port()
+    port = loopback.free_port()
     config = pygeoapi_config(workdir, port)
     openapi = workdir / "openapi.yml"
     env = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
@@ -132,19 +112,7 @@ def start_pygeoapi(workdir: Path, boundaries) -> tuple[subprocess.Popen, str]:
                                 f"127.0.0.1:{port}", "pygeoapi.flask_app:APP"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    wait_until_up(f"{base}/collections/units/items?f=json&limit=1", process)
-    return process, base
-
-
-def start_ours() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "server:app", "--host",
-                                "127.0.0.1", "--port", str(port), "--workers", "1",
-                                "--log-level", "warning"],
-                               cwd=Path(__file__).resolve().parents[1],
-                               stdout=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    wait_until_up(f"{base}/conformance", process)
+    loopback.wait_until_up(f"{base}/collections/units/items?f=json&limit=1", process)
     return process, base
 
 
@@ -196,7 +164,7 @@ def main() -> None:
     ]
     servers, rows = [], []
     try:
-        ours, ours_base = start_ours()
+        ours, ours_base = loopback.start()
         servers.append(ours)
         peer, peer_base = start_pygeoapi(args.workdir, boundaries)
         servers.append(peer)
@@ -206,8 +174,7 @@ def main() -> None:
             rows.append((name, a, b))
     finally:
         for process in servers:
-            process.terminate()
-            process.wait(timeout=30)
+            loopback.stop(process)
     print(f"wrk: 1 thread, {args.connections} connections, {args.seconds} s per request; "
           "single worker each; 127.0.0.1; gzip accepted")
     print(f"{'request':<36}{'server':<10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"

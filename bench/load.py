@@ -17,7 +17,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from api import start_ours, wrk_summary  # noqa: E402 - sibling benchmark module
+from api import wrk_summary  # sibling benchmark module
+
+import loopback
 
 QUOTE = urllib.parse.quote
 REQUESTS = [
@@ -63,7 +65,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
-    server, base = start_ours()
+    server, base = loopback.start()
     try:
         for path in REQUESTS:  # warm-up: every request once, and each must succeed
             with urllib.request.urlopen(base + path, timeout=60) as response:
@@ -77,8 +79,7 @@ def main() -> None:
                                   "--latency", "--timeout", "10s", "-s", script.name, base])
         after = rss_kib(server.pid)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        loopback.stop(server)
     growth = (after - before) / before * 100
     print(f"wrk: 2 threads, {args.connections} connections, {args.seconds} s, "
           f"{len(REQUESTS)} request kinds in turn; one uvicorn worker on 127.0.0.1")

@@ -13,7 +13,7 @@ import respx
 import shapely
 from fastapi.testclient import TestClient
 
-import webmap
+import loopback
 
 OGRINFO = "/usr/bin/ogrinfo"
 GDAL_OPTIONS = {"GDAL_HTTP_TIMEOUT": "60", "GDAL_HTTP_MAX_RETRY": "0",
@@ -25,7 +25,7 @@ def live_server(boundaries, cache_directory):
     """The app in a uvicorn subprocess on 127.0.0.1 (startup bounded), stopped at the end."""
     previous = {name: pyogrio.get_gdal_config_option(name) for name in GDAL_OPTIONS}
     pyogrio.set_gdal_config_options(GDAL_OPTIONS)
-    with webmap.serve(cache_directory, timeout=120) as base:
+    with loopback.serve(cache_directory) as base:
         yield base
     pyogrio.set_gdal_config_options(previous)
 

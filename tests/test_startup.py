@@ -4,14 +4,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from layers.registry import DEFAULT_DIRECTORY
-from webmap import free_port
+from loopback import free_port, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,19 +72,9 @@ def test_chengyu_serve_answers_on_the_port_it_was_given(cache_directory):
                                "serve", "--port", str(port)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/conformance",
-                                            timeout=2) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
+        wait_until_up(f"http://127.0.0.1:{port}/conformance", server)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
 
 
 def test_two_processes_starting_on_an_empty_cache_build_it_once(tmp_path):

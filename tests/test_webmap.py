@@ -20,6 +20,7 @@ import pytest
 import shapely
 from playwright.sync_api import sync_playwright
 
+import loopback
 import webmap
 from geo.build import RESOLUTIONS
 
@@ -87,14 +88,14 @@ def test_milestones_are_the_dates_of_the_defining_texts(atlas):
 @pytest.fixture(scope="module")
 def base_url(boundaries, cache_directory):
     """The app in a real uvicorn, on the session's boundary cache (already built)."""
-    with webmap.serve(cache_directory) as base:
+    with loopback.serve(cache_directory) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        browser = webmap.launch_browser(playwright)
+        browser = loopback.launch_browser(playwright)
         yield browser
         browser.close()
 

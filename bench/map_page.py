@@ -16,34 +16,30 @@ Measures, in one run, on 127.0.0.1:
    renderers in the loaded page (median of :data:`RUNS`);
 4. the goal: first view <= 400 kB transferred and all units drawn <= 600 ms (PASS/FAIL).
 
-Sizes in kB = 1000 bytes. Run: ``pip install -e '.[test,bench]' && python bench/webmap.py``
-(or ``python -m bench.webmap``).
+Sizes in kB = 1000 bytes. Run: ``pip install -e '.[test,bench]' && python bench/map_page.py``
 """
 
 from __future__ import annotations
 
 import contextlib
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-if sys.path[0] == str(Path(__file__).resolve().parent):
-    sys.path[0] = str(Path(__file__).resolve().parents[1])  # this file shares webmap's name
+import folium
+import uvicorn
+from boundaries import kb, naive_html, print_table  # sibling benchmark module
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse
+from playwright.sync_api import sync_playwright
 
-import folium  # noqa: E402
-import uvicorn  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from fastapi.middleware.gzip import GZipMiddleware  # noqa: E402
-from fastapi.responses import HTMLResponse  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-import geo  # noqa: E402
-import webmap  # noqa: E402
-from bench.boundaries import kb, naive_html, print_table  # noqa: E402
+import geo
+import loopback
+import webmap
 
 RUNS = 5
 GOAL_BYTES, GOAL_MS = 400_000, 600
@@ -118,7 +114,7 @@ def serve_naive(html: bytes):
     webmap.mount(app)
     page = html.replace(CDN_LEAFLET.encode(), f"{webmap.VENDOR_URL}/".encode())
     app.get("/")(lambda: HTMLResponse(page))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=webmap.free_port(),
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=loopback.free_port(),
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -144,8 +140,8 @@ def main() -> None:
     boundaries = geo.load()
     with tempfile.TemporaryDirectory(prefix="chengyu-bench-") as temporary:
         vertices, html = naive_html(list(boundaries.units.index), Path(temporary))
-    with webmap.serve() as base, serve_naive(html) as naive_url, sync_playwright() as p:
-        browser = webmap.launch_browser(p)
+    with loopback.serve() as base, serve_naive(html) as naive_url, sync_playwright() as p:
+        browser = loopback.launch_browser(p)
         ours, ours_ms = measure(browser, f"{base}/", ours_drawn)
         naive, naive_ms = measure(browser, naive_url, naive_drawn)
         page = browser.new_page(viewport=VIEWPORT)

@@ -1,0 +1,89 @@
+"""The app and a browser on the loopback interface, as the tests and the benchmarks run them.
+
+:func:`serve` runs the app in a real uvicorn on a free port of 127.0.0.1 (:func:`start`
+when the caller needs the process itself, e.g. to read its memory); :func:`launch_browser`
+is Debian's headless Chromium with no background traffic (the machine is offline).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120.0) -> None:
+    """Return once ``url`` answers; fail if ``process`` exits first or ``timeout`` s pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"no answer from {url} within {timeout:g} s")
+
+
+def start(cache_directory=None, timeout: float = 120.0) -> tuple[subprocess.Popen, str]:
+    """Start ``uvicorn server:app`` (one worker) on a free loopback port, on the boundary
+    cache in ``cache_directory`` (default: the usual one); return the process and the base
+    URL once the app answers."""
+    port = free_port()
+    environment = {**os.environ, "PYTHONPATH": str(HERE)}
+    if cache_directory is not None:
+        environment["CHENGYU_CACHE_DIR"] = str(cache_directory)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1", "--port",
+         str(port), "--log-level", "warning"], cwd=HERE, env=environment)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{base}/conformance", process, timeout)
+    except BaseException:
+        stop(process)
+        raise
+    return process, base
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate ``process``; kill it if it has not exited within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextlib.contextmanager
+def serve(cache_directory=None, timeout: float = 120.0):
+    """The app in a real uvicorn on a free loopback port, for a ``with`` block; yields its
+    base URL and stops it after."""
+    process, base = start(cache_directory, timeout)
+    try:
+        yield base
+    finally:
+        stop(process)
+
+
+def launch_browser(playwright):
+    """Debian's Chromium, headless, with no background traffic (the machine is offline)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
