@@ -23,10 +23,10 @@ import xyzservices.providers as providers
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from geo.export import FORMATS
+from formats.exports import FORMATS
 from geo.gazetteer import normalise, pinyin
 from layers import Layers
-from layers.collections import COLLECTIONS
+from layers.catalogue import COLLECTIONS
 from layers.schema import FAMILIES
 
 HERE = Path(__file__).parent
@@ -44,7 +44,7 @@ PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 BASE_MAPS = {"osm": (providers.OpenStreetMap.Mapnik, "wgs84"),
              "amap": (providers.Gaode.Normal, "gcj02")}
 # The request of the first view, preloaded by the page (atlas.js asks for it first).
-PRELOADED = "/collections/units/items?limit=10000&resolution=overview"
+PRELOADED = "/collections/units/items?limit={page_limit}&resolution=overview"
 # Highest zoom at which each display resolution of geo.build is drawn (then the next).
 DISPLAY_ZOOMS = {"overview": 7, "regional": 9, "local": 30}
 
@@ -113,10 +113,12 @@ def bounds(atlas: Layers) -> list[list[float]]:
     return [[south, west], [north, east]]
 
 
-def configuration(atlas: Layers, map_name: str) -> dict:
-    """What atlas.js needs besides the API: names, colours, search index, base maps."""
+def configuration(atlas: Layers, map_name: str, page_limit: int = 10_000) -> dict:
+    """What atlas.js needs besides the API: names, colours, search index, base maps, and the
+    API's page limit (the most features one request returns)."""
     return {
-        "map": map_name, "bounds": bounds(atlas), "preloaded": PRELOADED,
+        "map": map_name, "bounds": bounds(atlas), "pageLimit": page_limit,
+        "preloaded": PRELOADED.format(page_limit=page_limit),
         "families": list(dict.fromkeys(FAMILIES.values())),
         "zooms": list(DISPLAY_ZOOMS.items()),
         "dated": [c.id for c in COLLECTIONS.values() if c.dated],
@@ -135,8 +137,9 @@ def _json_script(element_id: str, value) -> str:
     return f'<script id="{element_id}" type="application/json">{text}</script>'
 
 
-def page(atlas: Layers) -> str:
-    """The HTML of the map page (no geometry inside: atlas.js fetches it)."""
+def page(atlas: Layers, *, page_limit: int = 10_000) -> str:
+    """The HTML of the map page (no geometry inside: atlas.js fetches it); ``page_limit`` is
+    the API's (the ``page_limit`` setting), handed to the page."""
     figure = branca.element.Figure(title=TITLE)
     (south, west), (north, east) = bounds(atlas)
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=6,
@@ -146,9 +149,10 @@ def page(atlas: Layers) -> str:
                         ("atlas_css", "/static/atlas.css")]  # after Leaflet's, to override it
     figure.header.add_child(branca.element.Element(
         '<link rel="icon" href="data:,">'
-        f'<link rel="preload" href="{PRELOADED}" as="fetch" crossorigin="anonymous">'
+        f'<link rel="preload" href="{PRELOADED.format(page_limit=page_limit)}" as="fetch" '
+        'crossorigin="anonymous">'
         '<script defer src="/static/atlas.js"></script>'
-        + _json_script("atlas-config", configuration(atlas, fmap.get_name()))))
+        + _json_script("atlas-config", configuration(atlas, fmap.get_name(), page_limit))))
     figure.html.add_child(branca.element.Element(PANEL.read_text(encoding="utf-8")))
     return figure.render().replace("<html>", '<html lang="zh-CN">', 1)
 

@@ -32,8 +32,9 @@ import shapely
 import yaml
 
 import geo
-import loopback
-from geo.geojson import collection, features
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test harness
+from support import loopback  # noqa: E402
+from formats.geojson import collection, features
 
 PYGEOAPI = "pygeoapi==0.21.0"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"

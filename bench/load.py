@@ -12,6 +12,7 @@ Run: ``apt-get install -y wrk && python bench/load.py [--seconds 30] [--connecti
 import argparse
 import re
 import tempfile
+import sys
 import time
 import urllib.parse
 import urllib.request
@@ -19,7 +20,8 @@ from pathlib import Path
 
 from api import wrk_summary  # sibling benchmark module
 
-import loopback
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test harness
+from support import loopback  # noqa: E402
 
 QUOTE = urllib.parse.quote
 REQUESTS = [

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import re
 
-UNIT_TYPES_EN = {"市辖区": "district", "县": "county", "自治县": "autonomous county",
-                 "县级市": "county-level city"}
-
 # The ethnic groups named in the autonomous counties and prefectures of 重庆 and 四川.
 _ETHNIC = "(?:土家族|苗族|羌族|彝族|藏族|回族)+"
 _SUFFIX = re.compile(rf"(?:{_ETHNIC})?(?:自治县|自治州|地区|市|区|县|省)$")

@@ -29,21 +29,21 @@ class Layers:
         self.memberships = membership_table(registry, boundaries)
         self.outlines = lru_cache(maxsize=32)(self._outlines)
 
-    def members(self, entity: str, on: dt.date | None = None) -> pd.DataFrame:
-        """Member units of one entity in force on ``on`` (default: latest)."""
-        rows = in_force(self.memberships, on)
+    def members(self, entity: str, as_of: dt.date | None = None) -> pd.DataFrame:
+        """Member units of one entity in force on ``as_of`` (default: latest)."""
+        rows = in_force(self.memberships, as_of)
         return rows[rows.entity == entity]
 
-    def entities_of(self, adcode: str, on: dt.date | None = None,
+    def entities_of(self, adcode: str, as_of: dt.date | None = None,
                     kind: str | None = None) -> pd.DataFrame:
-        """Every entity (of ``kind``, if given) a unit belongs to on ``on``: the reverse index."""
-        rows = in_force(self.memberships, on)
+        """Every entity (of ``kind``, if given) a unit belongs to on ``as_of``: the reverse index."""
+        rows = in_force(self.memberships, as_of)
         rows = rows[rows.adcode == adcode]
         return rows if kind is None else rows[rows.entity_kind == kind]
 
-    def _outlines(self, on: dt.date | None = None, resolution: str = "full") -> gpd.GeoDataFrame:
-        """Dissolved outlines of every entity in force on ``on`` at ``resolution``."""
-        return entity_outlines(self.registry, in_force(self.memberships, on),
+    def _outlines(self, as_of: dt.date | None = None, resolution: str = "full") -> gpd.GeoDataFrame:
+        """Dissolved outlines of every entity in force on ``as_of`` at ``resolution``."""
+        return entity_outlines(self.registry, in_force(self.memberships, as_of),
                                self.boundaries.geometry("units", resolution),
                                self.boundaries.units)
 

@@ -48,10 +48,10 @@ def membership_table(registry: Registry, boundaries) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def in_force(table: pd.DataFrame, on: dt.date | None = None) -> pd.DataFrame:
-    """The rows of the extents in force on date ``on`` (default: the latest extents).
+def in_force(table: pd.DataFrame, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The rows of the extents in force on date ``as_of`` (default: the latest extents).
 
-    An entity whose first extent is dated after ``on`` has no rows then.
+    An entity whose first extent is dated after ``as_of`` has no rows then.
 
     Examples
     --------
@@ -64,8 +64,8 @@ def in_force(table: pd.DataFrame, on: dt.date | None = None) -> pd.DataFrame:
     >>> len(in_force(t, dt.date(2020, 1, 1)))
     0
     """
-    if on is None:
+    if as_of is None:
         return table[table.latest]
-    started = table.in_force_from.map(lambda d: d is None or d <= on)
-    not_ended = table.latest | table.in_force_until.map(lambda d: d is not None and on < d)
+    started = table.in_force_from.map(lambda d: d is None or d <= as_of)
+    not_ended = table.latest | table.in_force_until.map(lambda d: d is not None and as_of < d)
     return table[started & not_ended]

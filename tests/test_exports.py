@@ -15,7 +15,7 @@ import pyproj
 import pytest
 import shapely
 
-from geo.export import FORMATS, read_back
+from formats.exports import FORMATS, read_back
 
 SOURCES = {  # what is downloaded: (items path, parameters, file name stem)
     "collection": ("/collections/platforms/items", {}, "chengyu-platforms"),

@@ -13,7 +13,7 @@ import respx
 import shapely
 from fastapi.testclient import TestClient
 
-import loopback
+from support import loopback
 
 OGRINFO = "/usr/bin/ogrinfo"
 GDAL_OPTIONS = {"GDAL_HTTP_TIMEOUT": "60", "GDAL_HTTP_MAX_RETRY": "0",

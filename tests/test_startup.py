@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from layers.registry import DEFAULT_DIRECTORY
-from loopback import free_port, stop, wait_until_up
+from support.loopback import free_port, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -20,7 +20,7 @@ import pytest
 import shapely
 from playwright.sync_api import sync_playwright
 
-import loopback
+from support import loopback
 import webmap
 from geo.build import RESOLUTIONS
 

@@ -15,11 +15,10 @@ from pathlib import Path
 import geo
 import layers
 from geo.cache import CacheError
-from geo.export import FORMATS, export
-from geo.gazetteer import AmbiguousName, UnknownName
-from geo.geojson import dumps
+from formats.exports import FORMATS, export
+from formats.geojson import dumps
 from geo.source import SourceError
-from layers.collections import COLLECTIONS, Catalogue
+from layers.catalogue import COLLECTIONS, Catalogue
 from layers.memberships import in_force
 from layers.questions import QuestionError, Questions
 
@@ -51,14 +50,16 @@ def build(args) -> None:
 
 
 def serve(args) -> None:
-    """Serve the API and the map with uvicorn."""
+    """Serve the API and the map with uvicorn (settings: ``CHENGYU_*``, see the README)."""
     import uvicorn
 
-    import server
+    from api import Settings, create_app
 
-    app = server.create_app(args.cache_dir)
-    print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    given = {"host": args.host, "port": args.port, "cache_dir": args.cache_dir}
+    settings = Settings(**{name: value for name, value in given.items() if value is not None})
+    app = create_app(settings)
+    print(f"serving on http://{settings.host}:{settings.port}/", file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 
 
 def _width(text: str) -> int:
@@ -121,7 +122,7 @@ def info(args) -> None:
     questions = Questions(atlas)
     try:
         subject, ambiguity = questions.resolve(args.name, args.date, prefer="entity")
-    except (QuestionError, UnknownName, AmbiguousName) as error:
+    except QuestionError as error:
         raise UsageError(str(error)) from None
     if ambiguity:
         print(f"note: read as {ambiguity['chosen']}; also: "
@@ -157,8 +158,8 @@ def parser() -> argparse.ArgumentParser:
 
     command("build", build, "build the boundary cache, with progress")
     sub = command("serve", serve, "serve the map and the API")
-    sub.add_argument("--host", default="127.0.0.1")
-    sub.add_argument("--port", type=int, default=8000)
+    sub.add_argument("--host", help="address to listen on (default: $CHENGYU_HOST or 127.0.0.1)")
+    sub.add_argument("--port", type=int, help="port (default: $CHENGYU_PORT or 8000)")
     sub = command("query", query, "ask a question, e.g. 'platforms touching 广安'")
     sub.add_argument("question")
     sub.add_argument("--json", action="store_true", help="print the full answer as JSON")

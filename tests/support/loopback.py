@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-HERE = Path(__file__).parent
+ROOT = Path(__file__).resolve().parents[2]  # the project: where server.py is
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -48,12 +48,12 @@ def start(cache_directory=None, timeout: float = 120.0) -> tuple[subprocess.Pope
     cache in ``cache_directory`` (default: the usual one); return the process and the base
     URL once the app answers."""
     port = free_port()
-    environment = {**os.environ, "PYTHONPATH": str(HERE)}
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     if cache_directory is not None:
         environment["CHENGYU_CACHE_DIR"] = str(cache_directory)
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1", "--port",
-         str(port), "--log-level", "warning"], cwd=HERE, env=environment)
+         str(port), "--log-level", "warning"], cwd=ROOT, env=environment)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/conformance", process, timeout)

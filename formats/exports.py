@@ -47,10 +47,6 @@ FORMATS = {
 }
 
 
-class ExportError(ValueError):
-    """An export that cannot be made (unknown format)."""
-
-
 def _flatten(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Lists become text (comma-separated names, or JSON when they hold records) and dates
     ISO strings: every format takes them."""
@@ -78,12 +74,12 @@ def export(frame: gpd.GeoDataFrame, fmt: str, layer: str, datum: str = "wgs84") 
 
     ``datum='gcj02'`` shifts the coordinates to GCJ-02 for Amap overlays; the layer is
     then named ``<layer>_gcj02`` and no longer WGS-84 whatever its CRS says. A KML
-    placemark is named by the ``name`` (or ``name_zh``, ``unit_name``) column. The formats'
+    placemark is named by the ``name`` (or, for memberships, ``unit_name``) column. The formats'
     own limits apply: a Shapefile cuts field names to 10 characters and text to 254 bytes,
     a CSV holds no CRS (its WKT is WGS-84 longitude, latitude).
     """
     if fmt not in FORMATS:
-        raise ExportError(f"unsupported format {fmt!r}; supported: {', '.join(FORMATS)}")
+        raise ValueError(f"unsupported format {fmt!r}; supported: {', '.join(FORMATS)}")
     spec = FORMATS[fmt]
     frame = _flatten(frame).set_crs("OGC:CRS84", allow_override=True)
     if datum == "gcj02":
@@ -108,7 +104,7 @@ def export(frame: gpd.GeoDataFrame, fmt: str, layer: str, datum: str = "wgs84") 
 def _dataset_options(fmt: str, frame) -> dict | None:
     if fmt != "kml":
         return None
-    name = next((c for c in ("name", "name_zh", "unit_name") if c in frame.columns), None)
+    name = next((c for c in ("name", "unit_name") if c in frame.columns), None)
     return {"NameField": name} if name else None
 
 

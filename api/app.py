@@ -1,0 +1,79 @@
+"""The app factory: load the data, build the app around it, add the middleware.
+
+Data flows one way: ``geo`` (boundaries) + the registry → ``layers`` (catalogue, questions) →
+``formats``/``filtering`` → these routes. The routes reach the data through the dependencies
+of :mod:`api.resources`, which read what :func:`create_app` puts on ``app.state``.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+
+import geo
+import layers
+import webmap
+from api.errors import add_exception_handlers
+from api.openapi import openapi_document
+from api.resources import MapPage
+from api.responses import Cached, Downloads, ResponseHeaders
+from api.routes import collections, items, landing, pages, questions
+from api.settings import Settings
+from layers.catalogue import Catalogue
+from layers.questions import Questions
+
+STATIC = Path(__file__).resolve().parents[1] / "static"  # the page's scripts and styles
+TITLE = "Chengyu Atlas 成渝地图"
+DESCRIPTION = ("County-level units of 重庆 and 四川 and the planning entities of the "
+               "成渝地区双城经济圈, as OGC API – Features.")
+
+
+class HeadAsGet:
+    """ASGI middleware: HEAD answers as GET does, without the body (HTTP requires HEAD
+    wherever GET is)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            return await self.app(scope, receive, send)
+
+        async def headers_only(message):
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Load the data (refusing an invalid registry) and build the app around it."""
+    settings = settings or Settings()
+    atlas = layers.load(geo.load(settings.cache_dir), settings.registry_dir)
+    catalogue = Catalogue(atlas)
+    catalogue.prebuild()
+    app = FastAPI(title=TITLE, version="0.1.0", description=DESCRIPTION, openapi_url=None,
+                  docs_url=None, redoc_url=None)
+    html = webmap.page(atlas, page_limit=settings.page_limit)
+    app.state.settings, app.state.catalogue = settings, catalogue
+    app.state.questions, app.state.downloads = Questions(atlas), Downloads(settings.downloads_kept)
+    app.state.map_page = MapPage(html, webmap.content_security_policy(html))
+    Cached.gzip_minimum = settings.gzip_minimum
+    add_exception_handlers(app)
+    for module in (landing, pages, collections, items, questions):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    webmap.mount(app)
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum, compresslevel=6)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                       allow_methods=["GET"], expose_headers=["ETag", "Content-Disposition"])
+    app.add_middleware(ResponseHeaders)  # outermost: sees every header, merges Vary
+    app.openapi = functools.cache(lambda: openapi_document(app, catalogue, settings))
+    return app

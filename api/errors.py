@@ -1,0 +1,99 @@
+"""Errors: typed exceptions mapped to an HTTP status once (:data:`DEFAULT_STATUS_CODES`, as
+tipg does), and one shape for every error response: RFC 9457 problem details plus OGC's
+``code`` and ``description``.
+
+>>> DEFAULT_STATUS_CODES[NotFound], DEFAULT_STATUS_CODES[InvalidParameter]
+(404, 400)
+>>> str(InvalidParameter("bbox", "expected 4 numbers"))
+'bbox: expected 4 numbers'
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from filtering import FilterError
+from formats.geojson import dumps
+from layers.catalogue import SelectionError
+from layers.questions import QuestionError, supported_forms
+
+PROBLEM = "application/problem+json"
+TITLES = {400: "Invalid parameter", 404: "Not found", 405: "Method not allowed",
+          406: "Not acceptable", 500: "Server error"}
+CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed",
+         406: "NotAcceptable", 500: "ServerError"}
+
+
+class InvalidParameter(ValueError):
+    """A query parameter that is unknown or has a value that is not accepted."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+
+
+class NotFound(LookupError):
+    """No such collection, feature or path."""
+
+
+DEFAULT_STATUS_CODES: dict[type[Exception], int] = {
+    InvalidParameter: 400,
+    SelectionError: 400,  # from the catalogue: a property filter or a filter it cannot apply
+    FilterError: 400,  # a CQL2 filter that does not parse
+    QuestionError: 400,
+    RequestValidationError: 400,  # FastAPI's own checks (types, bounds): 400, never 422
+    NotFound: 404,
+}
+
+
+def detail(error: Exception) -> str:
+    """What the response says: the message, naming the bad part and what is accepted."""
+    if isinstance(error, FilterError):
+        return f"filter: {error}"
+    if isinstance(error, QuestionError):
+        forms = "; ".join(f"{form['form']} (e.g. {' / '.join(form['examples'])})"
+                          for form in supported_forms())
+        return f"q: {error}. Supported questions: {forms}"
+    if isinstance(error, RequestValidationError):
+        parts = []
+        for item in error.errors():
+            name = item["loc"][-1] if item["loc"] else "request"
+            shown = f" (got {item['input']!r})" if item.get("input") is not None else ""
+            parts.append(f"{name}: {item['msg']}{shown}")
+        return "; ".join(parts)
+    return str(error)
+
+
+def problem(status: int, message: str, instance: str, headers: dict | None = None) -> Response:
+    """The error document: RFC 9457 problem details plus OGC ``code``/``description``."""
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status,
+            "detail": message, "instance": instance, "code": CODES.get(status, "Error"),
+            "description": message}
+    return Response(dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
+
+
+async def _http(request: Request, error: StarletteHTTPException) -> Response:
+    message = (f"no such resource: {request.url.path}" if error.status_code == 404
+               else str(error.detail))
+    return problem(error.status_code, message, request.url.path, error.headers)  # e.g. Allow
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    return problem(500, "internal error; the server log has the details", request.url.path)
+
+
+def add_exception_handlers(app: FastAPI,
+                           status_codes: dict[type[Exception], int] = DEFAULT_STATUS_CODES):
+    """Answer every error with a problem document: the typed ones with their status, routing
+    errors (404, 405) with theirs, anything else as a 500 that shows no internals."""
+    async def mapped(request: Request, error: Exception) -> Response:
+        status = next(code for kind, code in status_codes.items() if isinstance(error, kind))
+        return problem(status, detail(error), request.url.path)
+
+    for kind in status_codes:
+        app.add_exception_handler(kind, mapped)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

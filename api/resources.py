@@ -1,0 +1,46 @@
+"""What the routes reach through dependencies: the settings and the data the app was built
+with. Tests replace any of them with ``app.dependency_overrides[get_catalogue] = …``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from api.responses import Downloads
+from api.settings import Settings
+from layers.catalogue import Catalogue
+from layers.questions import Questions
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was made with."""
+    return request.app.state.settings
+
+
+def get_catalogue(request: Request) -> Catalogue:
+    """The feature collections (:meth:`Catalogue.select` is the query)."""
+    return request.app.state.catalogue
+
+
+def get_questions(request: Request) -> Questions:
+    """The plain-language questions (:meth:`Questions.ask`)."""
+    return request.app.state.questions
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """The map page's HTML and the Content-Security-Policy that lets its scripts run."""
+
+    html: str
+    policy: str
+
+
+def get_map_page(request: Request) -> MapPage:
+    """The map page (built once, with the app)."""
+    return request.app.state.map_page
+
+
+def get_downloads(request: Request) -> Downloads:
+    """The export files already made (:class:`api.responses.Downloads`)."""
+    return request.app.state.downloads

@@ -1,0 +1,182 @@
+"""Responses: content negotiation, links, cached bodies (ETag/304, gzip once), downloads and
+the headers every response carries.
+
+>>> negotiate("text/html,application/xml;q=0.9"), negotiate("*/*"), negotiate("")
+('html', 'json', 'json')
+>>> merge_vary([b"Accept, Accept-Encoding", b"Accept-Encoding", b"Origin"])
+b'Accept, Accept-Encoding, Origin'
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+import gzip
+import hashlib
+import threading
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+
+from formats.exports import FORMATS, export
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+GEOJSON = "application/geo+json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+GCJ02_LABEL = "GCJ-02 (shifted for Amap base maps; not RFC 7946)"
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")  # package data
+
+
+def negotiate(accept: str) -> str:
+    """``json`` or ``html`` from an Accept header: the highest q wins, the first on a tie,
+    JSON when neither is named."""
+    best, best_q = "json", 0.0
+    for part in accept.split(","):
+        media, *params = (p.strip().lower() for p in part.split(";"))
+        q = 1.0
+        for name, _, value in (p.partition("=") for p in params):
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        kind = "html" if media in ("text/html", "application/xhtml+xml") else \
+            "json" if media.endswith("json") else None
+        if kind and q > best_q:
+            best, best_q = kind, q
+    return best
+
+
+def href(request: Request, path: str | None = None, **params) -> str:
+    """An absolute link to ``path`` (default: this request's) with ``params``."""
+    base = str(request.base_url).rstrip("/")
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{base}{path if path is not None else request.url.path}" + \
+        (f"?{query}" if query else "")
+
+
+def page_href(request: Request, **changes) -> str:
+    """A link to this request with some parameters changed (another page, another format)."""
+    params = dict(request.query_params)
+    params.update({k: str(v) for k, v in changes.items()})
+    return href(request, **params)
+
+
+def html(request: Request, template: str, **context) -> Response:
+    """A page rendered from the app's templates (``api/templates``, not served as files)."""
+    return TEMPLATES.TemplateResponse(request, template, context)
+
+
+def content_crs(datum: str) -> dict:
+    """OGC API – Features Part 2's Content-Crs header (none for GCJ-02, which has no URI)."""
+    return {"Content-Crs": f"<{CRS84}>"} if datum == "wgs84" else {}
+
+
+class Cached(Response):
+    """A response with a weak ETag (hash of the body), a public Cache-Control and
+    ``Vary: Accept, Accept-Encoding``; ``If-None-Match`` with that tag gets 304.
+
+    The tag is weak because the body may travel gzipped. Bodies are compressed here, once
+    per distinct body (:func:`_gzipped` keeps them), rather than by the middleware on every
+    request: the data does not change while the app runs.
+    """
+
+    gzip_minimum = 1000  # bytes; smaller bodies go out as they are (the app sets it)
+
+    def __init__(self, content: bytes, request: Request, media_type: str, **kwargs):
+        digest = hashlib.blake2b(content, digest_size=16).hexdigest()
+        headers = {"ETag": f'W/"{digest}"', "Cache-Control": "public, max-age=3600",
+                   "Vary": "Accept, Accept-Encoding", **kwargs.pop("headers", {})}
+        if _matches(request.headers.get("if-none-match"), digest):
+            super().__init__(status_code=304, headers=headers)
+            return
+        if len(content) >= self.gzip_minimum and \
+                "gzip" in request.headers.get("accept-encoding", ""):
+            content, headers["Content-Encoding"] = _gzipped(content), "gzip"
+        super().__init__(content, media_type=media_type, headers=headers, **kwargs)
+
+
+@functools.lru_cache(maxsize=128)
+def _gzipped(content: bytes) -> bytes:
+    return gzip.compress(content, compresslevel=6, mtime=0)
+
+
+def _matches(if_none_match: str | None, digest: str) -> bool:
+    """Whether an If-None-Match header names this tag (weak comparison) or is ``*``."""
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/").strip('"') for t in if_none_match.split(",")]
+    return "*" in tags or digest in tags
+
+
+class Downloads:
+    """Export files already made, by request URL (the data does not change while the app
+    runs), the most recent ``kept``; made in the thread pool, hence the lock."""
+
+    def __init__(self, kept: int = 32):
+        self.kept, self.files, self.lock = kept, collections.OrderedDict(), threading.Lock()
+
+    def respond(self, request: Request, frame, name: str, fmt: str, datum: str) -> Response:
+        """``frame`` as a file in format ``fmt``, named for what it holds."""
+        key = str(request.url)
+        with self.lock:
+            data = self.files.get(key)
+        if data is None:
+            data = export(frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum)
+            with self.lock:
+                self.files[key] = data
+                while len(self.files) > self.kept:
+                    self.files.popitem(last=False)
+        suffix = "-gcj02" if datum == "gcj02" else ""
+        filename = f"chengyu-{name}{suffix}.{FORMATS[fmt].extension}"
+        return Cached(data, request, FORMATS[fmt].media_type,
+                      headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def merge_vary(values: list[bytes]) -> bytes:
+    """One ``Vary`` value from several, each header named once (case-insensitively)."""
+    names = {}
+    for value in values:
+        for name in value.split(b","):
+            if name.strip():
+                names.setdefault(name.strip().lower(), name.strip())
+    return b", ".join(names.values())
+
+
+class ResponseHeaders:
+    """ASGI middleware, outermost: ``X-Content-Type-Options: nosniff`` on every response, a
+    strict Content-Security-Policy on HTML that does not bring its own (the map page does),
+    and one ``Vary`` header naming each header once, whoever added it."""
+
+    POLICY = (b"default-src 'self'; object-src 'none'; base-uri 'none'; "
+              b"frame-ancestors 'none'; form-action 'self'")
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": self.headers(message.get("headers", []))}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+    def headers(self, headers) -> list[tuple[bytes, bytes]]:
+        vary = [value for name, value in headers if name.lower() == b"vary"]
+        headers = [(name, value) for name, value in headers if name.lower() != b"vary"]
+        if vary:
+            headers.append((b"vary", merge_vary(vary)))
+        headers.append((b"x-content-type-options", b"nosniff"))
+        names = {name.lower() for name, _ in headers}
+        is_html = any(n.lower() == b"content-type" and v.startswith(b"text/html")
+                      for n, v in headers)
+        if is_html and b"content-security-policy" not in names:
+            headers.append((b"content-security-policy", self.POLICY))
+        return headers

@@ -1,0 +1,82 @@
+"""The collections: their list, each one's description and its queryables."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from api.params import CRS84, collection_id, page_output_query, refuse_unknown
+from api.resources import get_catalogue, get_settings
+from api.responses import GEOJSON, Cached, href, html
+from api.settings import Settings
+from formats.exports import FORMATS
+from formats.geojson import dumps
+from layers.catalogue import COLLECTIONS, Catalogue
+
+router = APIRouter(dependencies=[Depends(refuse_unknown)])
+
+
+def describe(request: Request, catalogue: Catalogue, settings: Settings, cid: str) -> dict:
+    """A collection's description: title, extent, CRS and links (items, downloads)."""
+    spec = COLLECTIONS[cid]
+    west, south, east, north = (round(float(v), 6) for v in catalogue.frame(cid).total_bounds)
+    items = href(request, f"/collections/{cid}/items")
+    return {"id": cid, "title": spec.title, "description": spec.description,
+            "itemType": "feature", "crs": [CRS84], "storageCrs": CRS84,
+            "extent": {"spatial": {"bbox": [[west, south, east, north]], "crs": CRS84}},
+            "links": [
+                {"rel": "self", "type": "application/json",
+                 "href": href(request, f"/collections/{cid}", f="json")},
+                {"rel": "items", "type": GEOJSON, "href": items + "?f=json"},
+                {"rel": "items", "type": "text/html", "href": items + "?f=html"},
+                {"rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                 "type": "application/schema+json",
+                 "href": href(request, f"/collections/{cid}/queryables")},
+                *({"rel": "enclosure", "type": spec_.media_type,
+                   "title": f"all {cid} as {name}",
+                   "href": items + f"?f={name}&limit={settings.page_limit}"}
+                  for name, spec_ in FORMATS.items())]}
+
+
+@router.get("/collections", summary="The feature collections")
+async def collections(request: Request, f: Annotated[str, Depends(page_output_query)],
+                      catalogue: Annotated[Catalogue, Depends(get_catalogue)],
+                      settings: Annotated[Settings, Depends(get_settings)]):
+    body = {"collections": [describe(request, catalogue, settings, c) for c in COLLECTIONS],
+            "links": [{"rel": "self", "type": "application/json",
+                       "href": href(request, "/collections", f="json")}]}
+    if f == "html":
+        return html(request, "collections.html", body=body)
+    return Cached(dumps(body), request, "application/json")
+
+
+@router.get("/collections/{collection}", summary="One collection")
+async def collection(request: Request, cid: Annotated[str, Depends(collection_id)],
+                     f: Annotated[str, Depends(page_output_query)],
+                     catalogue: Annotated[Catalogue, Depends(get_catalogue)],
+                     settings: Annotated[Settings, Depends(get_settings)]):
+    body = describe(request, catalogue, settings, cid)
+    if f == "html":
+        return html(request, "collections.html", body={"collections": [body]})
+    return Cached(dumps(body), request, "application/json")
+
+
+@router.get("/collections/{collection}/queryables", summary="Properties usable in filters")
+async def queryables(request: Request, cid: Annotated[str, Depends(collection_id)],
+                     f: Annotated[str, Depends(page_output_query)],
+                     catalogue: Annotated[Catalogue, Depends(get_catalogue)]):
+    properties = {name: q.schema() for name, q in catalogue.queryables(cid).items()}
+    frame = catalogue.frame(cid)
+    kinds = set(frame.geom_type)
+    properties[frame.geometry.name] = {
+        "format": f"geometry-{kinds.pop().lower()}" if len(kinds) == 1 else "geometry-any",
+        "x-ogc-role": "primary-geometry"}
+    body = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": href(request, f"/collections/{cid}/queryables"), "type": "object",
+            "title": COLLECTIONS[cid].title, "properties": properties,
+            "additionalProperties": False}
+    if f == "html":
+        return html(request, "document.html", title=f"Queryables of {cid}",
+                    properties=properties, json=href(request, f="json"))
+    return Cached(dumps(body), request, "application/schema+json")

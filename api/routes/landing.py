@@ -1,0 +1,70 @@
+"""The landing page (the map in a browser, links as JSON) and the conformance classes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from api.params import page_output_query, refuse_unknown
+from api.resources import MapPage, get_map_page
+from api.responses import OPENAPI, Cached, href, html
+from formats.geojson import dumps
+
+router = APIRouter(dependencies=[Depends(refuse_unknown)])
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/json",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    # Part 2 with CRS84 as the one CRS: crs/bbox-crs accepted, Content-Crs sent
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    # the draft name of basic-spatial-functions, the one QGIS checks before it sends
+    # spatial predicates to the server
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    # not arithmetic: pygeofilter's cql2-text parser has no %, div or ^
+]
+
+
+@router.get("/", summary="Landing page (the map, as HTML)")
+async def landing(request: Request, f: Annotated[str, Depends(page_output_query)],
+                  map_page: Annotated[MapPage, Depends(get_map_page)]):
+    if f == "html":
+        return Cached(map_page.html.encode(), request, "text/html; charset=utf-8",
+                      headers={"Content-Security-Policy": map_page.policy})
+    app = request.app
+    body = {"title": app.title, "description": app.description, "links": [
+        {"rel": "self", "type": "application/json", "href": href(request, "/", f="json")},
+        {"rel": "alternate", "type": "text/html", "href": href(request, "/", f="html")},
+        {"rel": "service-desc", "type": OPENAPI, "href": href(request, "/api")},
+        {"rel": "service-doc", "type": "text/html", "href": href(request, "/api", f="html")},
+        {"rel": "conformance", "type": "application/json",
+         "href": href(request, "/conformance")},
+        {"rel": "data", "type": "application/json", "href": href(request, "/collections")},
+    ]}
+    return Cached(dumps(body), request, "application/json")
+
+
+@router.get("/conformance", summary="Conformance classes met")
+async def conformance(request: Request, f: Annotated[str, Depends(page_output_query)]):
+    if f == "html":
+        return html(request, "document.html", title="Conformance classes",
+                    listed=CONFORMANCE, json=href(request, f="json"))
+    return Cached(dumps({"conformsTo": CONFORMANCE}), request, "application/json")

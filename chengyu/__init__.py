@@ -1,0 +1,1 @@
+"""The ``chengyu`` command line: build the data, serve the app, ask, export and inspect."""
