@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from filtering import FilterError, attributes, evaluate
 from formats.geojson import features
+from geo.datum import geometries_to_gcj02
 from layers import Layers
 from layers.memberships import in_force
 

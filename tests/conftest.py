@@ -33,9 +33,9 @@ def atlas(boundaries):
 @pytest.fixture(scope="session")
 def app(cache_directory):
     """The API app over the session's boundaries (built once)."""
-    from server import create_app
+    from api import Settings, create_app
 
-    return create_app(cache_directory)
+    return create_app(Settings(cache_dir=cache_directory))
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,12 @@ instance, plus OGC's code and description. 400 for unknown or invalid parameters
 FastAPI's 422), 404 for unknown collections, features and paths."""
 
 import pytest
+from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
+
+from api.errors import DEFAULT_STATUS_CODES, InvalidParameter
+from api.resources import get_catalogue
+from layers.catalogue import SelectionError
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "description"}
 CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed",
@@ -20,6 +25,8 @@ BAD_REQUESTS = [  # (path with query, status, a word the detail must name)
     ("/collections?x=1", 400, "x"),
     ("/collections/units/queryables?filter=x", 400, "filter"),
     ("/collections/units/items/511623?limit=1", 400, "limit"),
+    ("/collections/units/items/511623?bbox-crs=" + "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+     400, "bbox-crs"),  # not a parameter of single items, and not listed for them either
     ("/query?q=units+of+万达开&limit=1", 400, "limit"),
     # limit and offset
     (f"{ITEMS}?limit=0", 400, "limit"),
@@ -57,6 +64,7 @@ BAD_REQUESTS = [  # (path with query, status, a word the detail must name)
     (f"{ITEMS}?city=%E5%B9%BF%FF", 400, "city"),  # not UTF-8
     # CQL2
     (f"{ITEMS}?filter=name='x'&filter-lang=cql-text", 400, "filter-lang"),
+    (f"{ITEMS}?filter-lang=sql", 400, "filter-lang"),  # refused even without a filter
     (f"{ITEMS}?filter=name LIKE", 400, "filter"),
     (f"{ITEMS}?filter=name = 'x' AND (", 400, "filter"),
     (f"{ITEMS}?filter=population > 100", 400, "population"),
@@ -118,11 +126,36 @@ def test_wrong_method_is_a_problem_too(client):
     assert "GET" in response.headers["allow"]
 
 
-def test_an_unexpected_failure_is_a_500_problem_without_internals(app, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("secret internals")
+def test_an_unexpected_failure_is_a_500_problem_without_internals(app):
+    class Broken:
+        def __getattr__(self, name):
+            raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(app.state.catalogue, "features", broken)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        body = assert_problem(client.get(ITEMS), 500)
+    app.dependency_overrides[get_catalogue] = Broken
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            body = assert_problem(client.get(ITEMS), 500)
+    finally:
+        app.dependency_overrides.clear()
     assert "secret" not in body["detail"]
+
+
+def test_every_mapped_error_type_answers_with_its_status(app):
+    """The one mapping: each typed error, wherever raised, leaves with its status."""
+    for kind, status in DEFAULT_STATUS_CODES.items():
+        if kind is RequestValidationError:
+            continue
+        error = kind("x", "bad value") if kind in (InvalidParameter, SelectionError) \
+            else kind("bad value")
+
+        class Failing:
+            def queryables(self, collection):
+                raise error
+
+        app.dependency_overrides[get_catalogue] = Failing
+        try:
+            with TestClient(app, raise_server_exceptions=False) as client:
+                body = assert_problem(client.get(ITEMS), status)
+        finally:
+            app.dependency_overrides.clear()
+        assert "bad value" in body["detail"]

@@ -10,7 +10,8 @@ import pytest
 import shapely
 from openapi_spec_validator import validate as validate_openapi
 
-import server
+from api import Settings
+from api.resources import get_catalogue, get_questions, get_settings
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"
@@ -112,8 +113,9 @@ def test_api_is_a_valid_self_contained_openapi_30_document(client):
 def test_api_describes_each_collection_as_ogc_clients_read_it(client):
     document = client.get("/api").json()
     limit = document["components"]["parameters"]["limit"]  # where QGIS and GDAL look
-    assert limit["schema"] == {"type": "integer", "minimum": 1, "maximum": server.MAX_LIMIT,
-                               "default": server.DEFAULT_LIMIT}
+    settings = Settings()
+    assert limit["schema"] == {"type": "integer", "minimum": 1,
+                               "maximum": settings.page_limit, "default": settings.default_limit}
     for collection in COLLECTIONS:
         operation = document["paths"][f"/collections/{collection}/items"]["get"]
         parameters = {p.get("name", p.get("$ref")): p for p in operation["parameters"]}
@@ -182,7 +184,7 @@ def test_items_are_a_feature_collection_with_counts_and_links(client):
     page = response.json()
     assert page["type"] == "FeatureCollection"
     assert page["numberMatched"] == 221
-    assert page["numberReturned"] == len(page["features"]) == server.DEFAULT_LIMIT
+    assert page["numberReturned"] == len(page["features"]) == Settings().default_limit
     assert links(page, "self") and links(page, "next") and not links(page, "prev")
     assert links(page, "alternate")[0]["type"] == "text/html"
 
@@ -201,9 +203,12 @@ def test_paging_with_next_and_prev_visits_every_feature_once(client):
     assert back["features"][0]["id"] == seen[15]
 
 
-def test_limit_above_the_cap_is_capped_not_refused(client, monkeypatch):
-    monkeypatch.setattr(server, "MAX_LIMIT", 100)
-    page = items(client, "memberships", limit=5000)
+def test_limit_above_the_cap_is_capped_not_refused(app, client):
+    app.dependency_overrides[get_settings] = lambda: Settings(page_limit=100)
+    try:
+        page = items(client, "memberships", limit=5000)
+    finally:
+        app.dependency_overrides.clear()
     assert page["numberReturned"] == 100
     assert page["numberMatched"] > 100
     assert "offset=100" in links(page, "next")[0]["href"]
@@ -301,8 +306,9 @@ def test_a_first_request_for_a_date_does_not_stall_the_others(app, client, monke
             return method(*args)
         return call
 
-    monkeypatch.setattr(app.state.catalogue, "features", held(app.state.catalogue.features))
-    monkeypatch.setattr(app.state.questions, "ask", held(app.state.questions.ask))
+    catalogue, questions = app.state.catalogue, app.state.questions
+    monkeypatch.setattr(catalogue, "features", held(catalogue.features))
+    monkeypatch.setattr(questions, "ask", held(questions.ask))
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(client.get, dated)
         assert building.wait(30)
@@ -364,7 +370,7 @@ def test_single_unit_by_adcode(client):
 
 def test_single_platform_and_membership(client):
     platform = client.get("/collections/platforms/items/wandakai").json()
-    assert platform["properties"]["name_zh"] == "万达开川渝统筹发展示范区"
+    assert platform["properties"]["name"] == "万达开川渝统筹发展示范区"
     assert platform["geometry"]["type"] == "MultiPolygon"
     membership = client.get("/collections/memberships/items/wandakai:500101:2").json()
     assert membership["properties"]["unit_name"] == "万州区"
