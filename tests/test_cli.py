@@ -12,7 +12,7 @@ import pytest
 @pytest.fixture(scope="module")
 def run(cache_directory, boundaries):
     def run(*args, env=None):
-        return subprocess.run([sys.executable, "-m", "cli", "--cache-dir",
+        return subprocess.run([sys.executable, "-m", "chengyu", "--cache-dir",
                                str(cache_directory), *args], capture_output=True, text=True,
                               timeout=300, env={**os.environ, **(env or {})},
                               cwd=os.path.dirname(os.path.dirname(__file__)))
@@ -95,7 +95,7 @@ def test_info_of_an_unknown_name(run):
 
 
 def test_build_reports_progress_on_stderr(run, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "cli", "--cache-dir", str(tmp_path),
+    result = subprocess.run([sys.executable, "-m", "chengyu", "--cache-dir", str(tmp_path),
                              "build"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0
     assert "GCJ-02 -> WGS-84" in result.stderr and "221 units" in result.stdout
@@ -104,7 +104,7 @@ def test_build_reports_progress_on_stderr(run, tmp_path):
 def test_an_unwritable_cache_exits_1(run, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = subprocess.run([sys.executable, "-m", "cli", "--cache-dir",
+    result = subprocess.run([sys.executable, "-m", "chengyu", "--cache-dir",
                              str(blocker / "cache"), "info", "邻水县"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 1 and "not writable" in result.stderr

@@ -60,7 +60,7 @@ def column(frame, name, fmt):
 
 
 def canonical(value):
-    """A property value as every format can hold it (see geo.export._flatten)."""
+    """A property value as every format can hold it (see formats.exports._flatten)."""
     if isinstance(value, (list, tuple)):  # an empty list is written as no text
         if any(isinstance(v, (dict, list)) for v in value):
             return orjson.dumps(value).decode()
@@ -106,7 +106,7 @@ def test_download_reads_back_with_the_same_features_attributes_and_crs(
         assert shapely.equals_exact(shapely.normalize(original), shapely.normalize(geometry),
                                     tolerance=1e-6), identifier
         for name, value in feature["properties"].items():
-            if fmt == "kml" and name in ("name", "name_zh", "unit_name"):
+            if fmt == "kml" and name in ("name", "unit_name"):
                 name = "Name"  # the placemark's name
                 if name not in frame.columns:
                     continue

@@ -59,7 +59,7 @@ def test_gdal_oapif_lists_the_collections_and_reads_platforms(live_server):
     assert set(layers.values()) == {"MultiPolygon"}
     platforms = pyogrio.read_dataframe(f"OAPIF:{live_server}/collections/platforms",
                                        where="kind = 'cooperation_platform'")
-    assert "万达开川渝统筹发展示范区" in set(platforms.name_zh)
+    assert "万达开川渝统筹发展示范区" in set(platforms.name)
     assert len(platforms) == 10
 
 

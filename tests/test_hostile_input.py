@@ -21,7 +21,8 @@ def problem(response, status):
 @pytest.mark.parametrize("path", [
     "/static/../pyproject.toml", "/static/%2e%2e/pyproject.toml",
     "/static/%2e%2e%2fpyproject.toml", "/static/..%2fserver.py",
-    "/static/%252e%252e/pyproject.toml", "/static//etc/passwd", "/static/templates/../../cli.py",
+    "/static/%252e%252e/pyproject.toml", "/static//etc/passwd", "/static/templates/../../server.py",
+    "/static/templates/items.html", "/static/templates/base.html",  # templates: not files to fetch
 ])
 def test_path_traversal_on_static_files_finds_nothing(client, path):
     response = client.get(path)

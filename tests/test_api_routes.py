@@ -1,0 +1,115 @@
+"""Routes are module-level functions that reach the data through dependencies: a test
+imports one, mounts it on an app of its own and feeds it through ``dependency_overrides``."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api import Settings
+from api.errors import add_exception_handlers
+from api.params import accepted
+from api.resources import get_catalogue, get_downloads, get_questions, get_settings
+from api.responses import Downloads
+from api.routes.items import items
+from api.routes.landing import conformance
+from api.routes.questions import query
+
+
+class Recording:
+    """A catalogue that passes every call on and keeps the arguments of ``select``."""
+
+    def __init__(self, catalogue):
+        self.catalogue, self.selections = catalogue, []
+
+    def select(self, *args, **kwargs):
+        self.selections.append((args, kwargs))
+        return self.catalogue.select(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.catalogue, name)
+
+
+def test_the_items_route_runs_on_an_app_of_its_own_with_overridden_data(app):
+    own = FastAPI()
+    add_exception_handlers(own)
+    own.add_api_route("/collections/{collection}/items", items)
+    recording = Recording(app.state.catalogue)
+    own.dependency_overrides.update({
+        get_catalogue: lambda: recording, get_downloads: lambda: Downloads(1),
+        get_settings: lambda: Settings(page_limit=3, default_limit=2)})
+    with TestClient(own) as client:
+        page = client.get("/collections/units/items",
+                          params={"city": "广安市", "limit": 50, "bbox": "106,29,108,31"}).json()
+        assert client.get("/collections/units/items").json()["numberReturned"] == 2
+        refused = client.get("/collections/units/items", params={"colour": "red"})
+    assert page["numberReturned"] == 3 and page["numberMatched"] > 3  # the overridden cap
+    assert {f["properties"]["city"] for f in page["features"]} == {"广安市"}
+    args, kwargs = recording.selections[0]
+    assert args == ("units",) and kwargs["properties"] == {"city": "广安市"}
+    assert kwargs["bbox"] == (106, 29, 108, 31) and kwargs["limit"] == 3
+    assert refused.status_code == 400 and "colour" in refused.json()["detail"]
+
+
+def test_a_slow_question_does_not_hold_up_other_requests(app, client):
+    asked, release = threading.Event(), threading.Event()
+
+    class Slow:  # a question doing seconds of geometry, held until the test lets it go
+        def ask(self, question, as_of=None):
+            asked.set()
+            assert release.wait(30)
+            return {"question": question, "hits": []}
+
+    app.dependency_overrides[get_questions] = Slow
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(client.get, "/query", params={"q": "units within 30 km of 四川"})
+            assert asked.wait(30)
+            assert client.get("/conformance").status_code == 200  # answered meanwhile
+            assert not pending.done()
+            release.set()
+            assert pending.result(timeout=30).json()["question"] == "units within 30 km of 四川"
+    finally:
+        release.set()
+        app.dependency_overrides.clear()
+
+
+def test_each_route_accepts_exactly_the_parameters_its_openapi_entry_lists(app, client):
+    document = client.get("/api").json()
+    listed = {}
+    for path, item in document["paths"].items():
+        parameters = item["get"]["parameters"]
+        listed[path] = {p.get("name") or p["$ref"].rsplit("/", 1)[1] for p in parameters
+                        if "$ref" in p or p["in"] == "query"}
+    for route in app.routes:
+        if getattr(route, "dependant", None) is None or "GET" not in route.methods:
+            continue
+        path = route.path.replace("{collection}", "units")
+        queryables = set(app.state.catalogue.queryables("units")) \
+            if route.path.endswith("/items") else set()
+        assert listed[path] - queryables == accepted(route), path
+    assert "bbox-crs" not in listed["/collections/units/items/{feature_id}"]
+    assert "filter-crs" not in listed["/collections/units/items/{feature_id}"]
+    assert {"bbox-crs", "filter-crs"} <= listed["/collections/units/items"]
+
+
+def test_route_functions_are_importable_and_registered(app):
+    endpoints = {route.endpoint for route in app.routes if hasattr(route, "endpoint")}
+    assert {items, conformance, query} <= endpoints
+
+
+def test_vary_names_each_header_once(client):
+    for path in ("/collections/units/items", "/collections", "/api?f=html", "/nowhere"):
+        response = client.get(path, headers={"Origin": "https://example.org",
+                                             "Accept-Encoding": "gzip"})
+        names = [n.strip().lower() for n in response.headers.get("vary", "").split(",")
+                 if n.strip()]
+        assert len(names) == len(set(names)), (path, names)
+        assert len(response.headers.get_list("vary")) <= 1
+
+
+def test_templates_render_but_are_not_files_anyone_can_fetch(client):
+    assert client.get("/static/templates/items.html").status_code == 404
+    page = client.get("/collections/units/items", params={"f": "html", "limit": 2})
+    assert page.status_code == 200 and "{%" not in page.text and "units" in page.text
