@@ -1,7 +1,7 @@
 """Entity outlines: one feature per entity, dissolved from its member units.
 
 The outline is the union of all member units (a coverage union, exact because the units
-share edges); ``whole`` and ``partial`` outlines split it so a map can draw members that
+share edges); ``whole_geometry`` and ``partial_geometry`` split it so a map can draw members that
 belong only in part (or are named without extent) dashed rather than solid.
 """
 
@@ -27,7 +27,8 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
     GeoDataFrame indexed by entity id with names, kind, family, parent, member counts by
     kind, ``provinces`` spanned, ``member_area_km2`` (sum of member units),
     ``stated_area_km2`` (what the text says, if anything), the in-force document, and the
-    geometries ``geometry`` (all members), ``whole`` and ``partial``.
+    geometries ``geometry`` (all members), ``whole_geometry`` and ``partial_geometry``;
+    ``whole``, ``part`` and ``named`` are the member counts by kind.
     """
     rows = []
     for entity_id, group in members.groupby("entity", sort=True):
