@@ -21,7 +21,7 @@ import webmap
 from api.errors import add_exception_handlers
 from api.openapi import openapi_document
 from api.resources import MapPage
-from api.responses import Cached, Downloads, ResponseHeaders
+from api.responses import GZIP_MINIMUM, Downloads, ResponseHeaders
 from api.routes import collections, items, landing, pages, questions
 from api.settings import Settings
 from layers.catalogue import Catalogue
@@ -64,13 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.catalogue = settings, catalogue
     app.state.questions, app.state.downloads = Questions(atlas), Downloads(settings.downloads_kept)
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
-    Cached.gzip_minimum = settings.gzip_minimum
     add_exception_handlers(app)
     for module in (landing, pages, collections, items, questions):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     webmap.mount(app)
-    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum, compresslevel=6)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=6)
     app.add_middleware(HeadAsGet)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                        allow_methods=["GET"], expose_headers=["ETag", "Content-Disposition"])

@@ -27,6 +27,7 @@ CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 GCJ02_LABEL = "GCJ-02 (shifted for Amap base maps; not RFC 7946)"
+GZIP_MINIMUM = 1000  # bytes; smaller bodies go out as they are
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")  # package data
 
 
@@ -84,8 +85,6 @@ class Cached(Response):
     request: the data does not change while the app runs.
     """
 
-    gzip_minimum = 1000  # bytes; smaller bodies go out as they are (the app sets it)
-
     def __init__(self, content: bytes, request: Request, media_type: str, **kwargs):
         digest = hashlib.blake2b(content, digest_size=16).hexdigest()
         headers = {"ETag": f'W/"{digest}"', "Cache-Control": "public, max-age=3600",
@@ -93,8 +92,7 @@ class Cached(Response):
         if _matches(request.headers.get("if-none-match"), digest):
             super().__init__(status_code=304, headers=headers)
             return
-        if len(content) >= self.gzip_minimum and \
-                "gzip" in request.headers.get("accept-encoding", ""):
+        if len(content) >= GZIP_MINIMUM and "gzip" in request.headers.get("accept-encoding", ""):
             content, headers["Content-Encoding"] = _gzipped(content), "gzip"
         super().__init__(content, media_type=media_type, headers=headers, **kwargs)
 

@@ -32,7 +32,5 @@ class Settings(BaseSettings):
         "Origins other sites' scripts may read the API from, as a JSON list"))
     host: str = Field("127.0.0.1", description="Address `chengyu serve` listens on")
     port: int = Field(8000, ge=0, le=65535, description="Port `chengyu serve` listens on")
-    gzip_minimum: int = Field(1000, ge=0, description=(
-        "Smallest body, in bytes, sent gzip-compressed"))
     downloads_kept: int = Field(32, ge=0, description=(
         "Export files kept in memory, most recent first"))
