@@ -552,7 +552,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
     """Load the data (refusing an invalid registry) and build the app around it."""
     atlas = layers.load(geo.load(cache_directory), registry_directory)
     catalogue, questions, downloads = Catalogue(atlas), Questions(atlas), Downloads()
-    map_page = webmap.page(atlas)
+    map_page = webmap.page(atlas, page_limit=MAX_LIMIT)
     map_headers = {"Content-Security-Policy": webmap.content_security_policy(map_page)}
     for name in COLLECTIONS:  # build the default views now, not on the first requests
         for resolution in PREBUILT:
