@@ -61,6 +61,19 @@ def test_the_page_limit_is_handed_to_the_scripts_not_written_in_them(atlas):
                                             for s in scripts.values())
 
 
+def test_every_script_module_is_imported_from_main_and_small():
+    imports = {p.name: set(re.findall(r"^import .*? from '\./([\w-]+\.js)';", p.read_text(
+        encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)) for p in SCRIPTS.glob("*.js")}
+    reached, pending = set(), ["main.js"]
+    while pending:
+        name = pending.pop()
+        reached.add(name)
+        pending += imports[name] - reached
+    assert reached == set(imports)  # no module only the modulepreload links would load
+    assert all(len(p.read_text(encoding="utf-8").splitlines()) <= 400
+               for p in SCRIPTS.glob("*.js"))
+
+
 def test_leaflet_is_vendored_from_the_declared_package():
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     version = importlib.metadata.version("xstatic-leaflet")
