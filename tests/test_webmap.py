@@ -29,6 +29,7 @@ PHONE = {"width": 390, "height": 844}
 LINSHUI, RONGCHANG, GUANG_AN = "511623", "500153", "511600"
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"  # screenshots, git-ignored
+SCRIPTS = ROOT / "static" / "atlas"  # the page's ES modules
 
 
 # -- the page as generated (no browser) ---------------------------------------------------
@@ -36,7 +37,7 @@ def test_page_holds_no_geometry_and_loads_nothing_from_outside(atlas):
     html = webmap.page(atlas)
     assert '"coordinates"' not in html and len(html.encode()) < 100_000
     assets = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', html)
-    assert {"/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css", "/static/atlas.js",
+    assert {"/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css", "/static/atlas/main.js",
             "/static/atlas.css"} <= set(assets)
     assert all(a.startswith("/") or a.startswith("data:") for a in assets)
     assert html.index("leaflet.css") < html.index("atlas.css")  # ours overrides Leaflet's
@@ -47,6 +48,30 @@ def test_content_security_policy_allows_exactly_the_page_inline_scripts(atlas):
     policy = webmap.content_security_policy(html)
     assert policy.count("'sha256-") == len(re.findall(r"<script>", html)) == 2  # folium's
     assert "https://tile.openstreetmap.org" in policy and "unsafe-eval" not in policy
+
+
+def test_the_page_limit_is_handed_to_the_scripts_not_written_in_them(atlas):
+    html = webmap.page(atlas, page_limit=1234)
+    text = re.search(r'<script id="atlas-config" type="application/json">(.*?)</script>', html)
+    config = json.loads(text[1])
+    assert config["pageLimit"] == 1234 and "limit=1234" in config["preloaded"]
+    assert f'<link rel="preload" href="{config["preloaded"]}"' in html
+    scripts = {p.name: p.read_text(encoding="utf-8") for p in SCRIPTS.glob("*.js")}
+    assert "main.js" in scripts and not any(re.search(r"\b10_?000\b", s)
+                                            for s in scripts.values())
+
+
+def test_every_script_module_is_imported_from_main_and_small():
+    imports = {p.name: set(re.findall(r"^import .*? from '\./([\w-]+\.js)';", p.read_text(
+        encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)) for p in SCRIPTS.glob("*.js")}
+    reached, pending = set(), ["main.js"]
+    while pending:
+        name = pending.pop()
+        reached.add(name)
+        pending += imports[name] - reached
+    assert reached == set(imports)  # no module only the modulepreload links would load
+    assert all(len(p.read_text(encoding="utf-8").splitlines()) <= 400
+               for p in SCRIPTS.glob("*.js"))
 
 
 def test_leaflet_is_vendored_from_the_declared_package():
@@ -194,12 +219,16 @@ def client_point(page, lon: float, lat: float) -> tuple[float, float]:
 
 
 def test_first_view_draws_every_unit_with_outlines_and_no_error(page, base_url):
-    requests, warnings = [], []
+    requests, warnings, modules = [], [], {}
     page.on("request", lambda request: requests.append(urllib.parse.urlsplit(request.url).path))
+    page.on("response", lambda r: "/static/atlas/" in r.url and modules.setdefault(
+        r.url.rsplit("/", 1)[1], r.headers["content-type"]))
     page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
     open_map(page, base_url)
     assert requests.count("/collections/units/items") == 1  # the preload is the one used
     assert warnings == []
+    assert set(modules) == {p.name for p in SCRIPTS.glob("*.js")}  # as ES modules, under
+    assert all(kind.startswith("text/javascript") for kind in modules.values())  # the CSP
     with urllib.request.urlopen(f"{base_url}/?f=html", timeout=30) as response:
         policy = response.headers["Content-Security-Policy"]  # the page ran under it
     assert "default-src 'self'" in policy and "script-src 'self' 'sha256-" in policy

@@ -1,0 +1,124 @@
+/* The panel's controls: language, folding, layers, colouring, date, base map and export. */
+import {apiUrl, bbox, dated, datum, itemsUrl} from './api.js';
+import {renderLayers} from './layers.js';
+import {renderLegend} from './legend.js';
+import {config, el, map, notify} from './page.js';
+import {ask, renderAnswer} from './questions.js';
+import {renderResults} from './search.js';
+import {shapes} from './shapes.js';
+import {state, writeFragment} from './state.js';
+import {update} from './update.js';
+import {esc, t} from './words.js';
+
+function fillSelects() {
+  const options = (pairs, chosen) => pairs.map(([value, label]) => `<option value="${value}"`
+    + `${value === chosen ? ' selected' : ''}>${esc(label)}</option>`).join('');
+  el('colour').innerHTML = options([['province', t('byProvince')],
+    ...config.families.map((f) => [f, t(f)])], state.colour);
+  el('base').innerHTML = options([['none', t('none')],
+    ...Object.keys(config.basemaps).map((b) => [b, t(b)])], state.base);
+  el('format').innerHTML = options(config.formats.map((f) => [f, f]), el('format').value
+    || config.formats[0]);
+  el('milestones').innerHTML = config.milestones.map((m) => `<option value="${m.date}">`
+    + `${esc(m.title)}</option>`).join('');
+  el('date').value = state.date;
+}
+
+/** Write the page's words in its language. */
+export function translate() {
+  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  document.title = t('title');
+  document.querySelectorAll('[data-i18n]').forEach((n) => { n.textContent = t(n.dataset.i18n); });
+  document.querySelectorAll('[data-i18n-placeholder]').forEach((n) => {
+    n.placeholder = t(n.dataset.i18nPlaceholder);
+  });
+  document.querySelectorAll('[data-i18n-title]').forEach((n) => {
+    n.title = t(n.dataset.i18nTitle);
+  });
+  el('lang').textContent = t('language');
+  map.closePopup();
+  fillSelects();
+  renderLayers();
+  renderLegend();
+  renderAnswer();
+  renderResults();
+}
+
+el('lang').addEventListener('click', () => {
+  state.lang = state.lang === 'zh' ? 'en' : 'zh';
+  translate();
+  writeFragment();
+});
+el('fold').addEventListener('click', () => {
+  const folded = el('panel').classList.toggle('atlas-folded');
+  el('fold').setAttribute('aria-expanded', String(!folded));
+});
+
+el('layers').addEventListener('change', (event) => {
+  const {entity, outline: name} = event.target.dataset;
+  const chosen = entity ? state.on : state.outlines;
+  if (event.target.checked) chosen.add(entity ?? name);
+  else chosen.delete(entity ?? name);
+  update();
+});
+el('colour').addEventListener('change', (event) => {
+  state.colour = event.target.value;
+  update();
+});
+
+// -- the date ---------------------------------------------------------------------------------
+async function setDate(date) {
+  state.date = date;
+  el('date').value = date;
+  map.closePopup();
+  [shapes.units, shapes.platforms].forEach((s) => s.reset());
+  await (state.question ? ask(state.question, false) : update());
+}
+el('date').addEventListener('change', (event) => setDate(event.target.value));
+el('latest').addEventListener('click', () => setDate(''));
+
+// -- the base map -----------------------------------------------------------------------------
+let tiles = null;
+/** Show the chosen base map; fall back to none if its first tile cannot load (offline). */
+export function showBase() {
+  tiles?.remove();
+  tiles = null;
+  const base = config.basemaps[state.base];
+  if (!base) return;
+  let loaded = false;
+  const layer = L.tileLayer(base.url, {attribution: base.attribution, maxZoom: base.maxZoom})
+    .on('tileload', () => { loaded = true; })
+    .on('tileerror', () => {
+      if (!loaded && tiles === layer) setBase('none').then(() => notify(t('tilesFailed')));
+    });
+  tiles = layer.addTo(map);
+}
+
+async function setBase(name) {
+  const before = datum();
+  state.base = name;
+  el('base').value = name;
+  showBase();
+  if (datum() === before) {
+    writeFragment();
+  } else {
+    Object.values(shapes).forEach((s) => s.reset());
+    await update();
+  }
+}
+el('base').addEventListener('change', (event) => setBase(event.target.value));
+
+// -- export -------------------------------------------------------------------------------------
+function download(url) {
+  const link = Object.assign(document.createElement('a'), {href: url, download: ''});
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+el('export-view').addEventListener('click', () => download(itemsUrl('units',
+  {bbox: bbox(map.getBounds()), f: el('format').value})));
+el('export-selection').addEventListener('click', () => {
+  const {collection, id} = state.selection;
+  download(apiUrl(`/collections/${collection}/items/${encodeURIComponent(id)}`,
+    dated(collection), {f: el('format').value}));
+});

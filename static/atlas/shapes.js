@@ -1,0 +1,68 @@
+/* The features of the drawn collections: at overview, fetched once, and finer geometry of
+ * the view when zoomed in. */
+import {bbox, geometryParams, getJson, itemsUrl} from './api.js';
+import {COLLECTIONS} from './state.js';
+
+/** One collection's features and the finer geometry fetched for views. */
+class Shapes {
+  constructor(collection) {
+    this.collection = collection;
+    this.features = new Map();
+    this.finer = new Map(); // resolution -> {areas: [LatLngBounds], geometry: Map}
+    this.shown = 'overview'; // the resolution drawn
+    this.loading = null;
+  }
+
+  /** Fetch the features (once; again after ``reset``), from ``url`` if given. */
+  ensure(url = itemsUrl(this.collection, geometryParams('overview'))) {
+    this.loading ??= getJson(url)
+      .then((data) => {
+        this.features = new Map(data.features.map((f) => [f.id, f]));
+        this.finer.clear();
+      }, (error) => {
+        this.loading = null;
+        throw error;
+      });
+    return this.loading;
+  }
+
+  /** Forget the features (the date or the datum changed): ``ensure`` fetches anew. */
+  reset() {
+    this.loading = null;
+    this.features = new Map();
+    this.finer.clear();
+  }
+
+  /** Fetch the geometry at ``resolution`` of the features in ``bounds`` (or of ``ids``),
+   *  unless already fetched. */
+  async refine(resolution, bounds, ids = null) {
+    const finer = this.finer.get(resolution) ?? {areas: [], geometry: new Map()};
+    this.finer.set(resolution, finer);
+    const wanted = ids && ids.filter((id) => !finer.geometry.has(id));
+    if (ids ? !wanted.length : finer.areas.some((area) => area.contains(bounds))) return;
+    const filter = wanted ? {filter: `id IN (${wanted.map((id) => `'${id}'`).join(',')})`}
+      : {bbox: bbox(bounds)};
+    const data = await getJson(itemsUrl(this.collection,
+      {...geometryParams(resolution), ...filter}));
+    data.features.forEach((f) => finer.geometry.set(f.id, f.geometry));
+    if (!ids) finer.areas.push(bounds);
+  }
+
+  /** A feature's geometry at the resolution shown (overview where no finer one is). */
+  geometry(id) {
+    return this.finer.get(this.shown)?.geometry.get(id) ?? this.features.get(id)?.geometry;
+  }
+
+  latLngs(id) {
+    const geometry = this.geometry(id);
+    return geometry && L.GeoJSON.coordsToLatLngs(geometry.coordinates,
+      geometry.type === 'Polygon' ? 1 : 2);
+  }
+}
+
+export const shapes = Object.fromEntries(COLLECTIONS.map((c) => [c, new Shapes(c)]));
+
+/** Draw every collection at ``resolution`` from now on. */
+export function show(resolution) {
+  Object.values(shapes).forEach((s) => { s.shown = resolution; });
+}

@@ -1,0 +1,55 @@
+/* Bringing the map and the panel up to the state: fetch what is needed, draw, record. */
+import {resolutionAt} from './api.js';
+import {answerShapes, draw, fitTo} from './draw.js';
+import {renderLayers} from './layers.js';
+import {renderLegend} from './legend.js';
+import {el, map, notify} from './page.js';
+import {shapes, show} from './shapes.js';
+import {state, writeFragment} from './state.js';
+import {t} from './words.js';
+
+/** The entities drawn from the platforms collection: layers on, answer, selection. */
+const platformIds = () => [...state.on,
+  ...answerShapes().filter(([c]) => c === 'platforms').map(([, id]) => id),
+  ...(state.selection?.collection === 'platforms' ? [state.selection.id] : [])];
+
+/** Fetch what drawing the state needs: the features (again after a change of date or
+ *  datum), the platforms if one is drawn, and finer geometry of the view when zoomed in. */
+async function fetchNeeded(resolution) {
+  await Promise.all([shapes.units, shapes.cities, shapes.provinces].map((s) => s.ensure()));
+  if (platformIds().length) await shapes.platforms.ensure();
+  if (resolution === 'overview') return;
+  const bounds = map.getBounds().pad(0.5);
+  const platforms = platformIds().filter((id) => shapes.platforms.features.has(id));
+  await Promise.all([shapes.units.refine(resolution, bounds),
+    ...[...state.outlines].map((name) => shapes[name].refine(resolution, bounds)),
+    platforms.length ? shapes.platforms.refine(resolution, bounds, platforms) : null]);
+}
+
+let updates = 0;
+/** Bring the map and the panel up to the state, then record the state in the URL. */
+export async function update() {
+  const call = ++updates;
+  const resolution = resolutionAt(map.getZoom());
+  try {
+    await fetchNeeded(resolution);
+  } catch (error) {
+    notify(t('failed') + error.message);
+    return;
+  }
+  if (call !== updates) return; // a later update draws
+  show(resolution);
+  draw();
+  renderLayers();
+  renderLegend();
+  el('export-selection').disabled = !state.selection;
+  writeFragment();
+}
+
+/** Select a feature (highlighted, offered for export) and zoom to it unless ``zoom`` is
+ *  false. */
+export async function select(collection, id, zoom = true) {
+  state.selection = {collection, id};
+  await update();
+  if (zoom) fitTo([[collection, id]]);
+}

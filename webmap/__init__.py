@@ -1,0 +1,25 @@
+"""The map page: a folium (Leaflet) skeleton that loads every layer from the API.
+
+The page holds no geometry. It carries a small configuration (entity names and colours, a
+search index with pinyin, the base maps, the dates of the defining texts, the API's page
+limit) and loads the ES modules of ``static/atlas/`` (entry point ``main.js``), which fetch
+the units, outlines and platforms from ``/collections/*/items`` at display resolution.
+Leaflet comes from the PyPI package ``xstatic-leaflet``, served by the app under
+:data:`VENDOR_URL`, never from a CDN.
+
+- :mod:`webmap.vendor`: Leaflet's files and their mount;
+- :mod:`webmap.search`: the search index (every name a user may type);
+- :mod:`webmap.config`: the configuration the page's scripts read;
+- :mod:`webmap.document`: the HTML of the page;
+- :mod:`webmap.policy`: its Content-Security-Policy.
+"""
+
+from webmap.config import DISPLAY_ZOOMS, configuration, entity_catalogue, milestones
+from webmap.document import page
+from webmap.policy import content_security_policy
+from webmap.search import search_index
+from webmap.vendor import LEAFLET_DIRECTORY, VENDOR_URL, mount
+
+__all__ = ["DISPLAY_ZOOMS", "LEAFLET_DIRECTORY", "VENDOR_URL", "configuration",
+           "content_security_policy", "entity_catalogue", "milestones", "mount", "page",
+           "search_index"]

