@@ -2,7 +2,7 @@
 
 Routes stay thin: each query parameter has its own FastAPI dependency that parses and checks
 it (tipg's pattern), the features come from :mod:`layers.collections`, filters from
-:mod:`geo.cql`, exports from :mod:`geo.export` and answers from :mod:`layers.questions`.
+:mod:`filtering`, exports from :mod:`geo.export` and answers from :mod:`layers.questions`.
 Every error leaves through one handler as ``application/problem+json`` (RFC 9457 fields plus
 OGC's ``code``/``description``).
 
@@ -42,7 +42,8 @@ from geo.cache import CacheError
 from geo.source import SourceError
 import webmap
 from geo.build import RESOLUTIONS
-from geo.cql import LANGUAGES, FilterError, evaluate, parse
+import filtering
+from filtering import LANGUAGES, FilterError, evaluate, parse
 from geo.datum import geometries_to_gcj02
 from geo.export import FORMATS, export
 from geo.geojson import collection as feature_collection
@@ -76,19 +77,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
-    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
-    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
-    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
-    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
-    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
-    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
-    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
-    # the draft name of basic-spatial-functions, the one QGIS checks before it sends
-    # spatial predicates to the server
-    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators",
-    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
-    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
-    # not arithmetic: pygeofilter's cql2-text parser has no %, div or ^
+    *filtering.CONFORMANCE,  # CQL2: exactly the classes filtering meets
 ]
 
 
@@ -258,10 +247,9 @@ async def filter_query(filter_: Annotated[str | None, Query(alias="filter", desc
         "A CQL2 filter (text or JSON, see filter-lang) on the queryables; spatial "
         "functions use full-resolution geometry."))] = None,
                        filter_lang: Annotated[str, Query(alias="filter-lang")] = "cql2-text"):
-    if filter_ is None:
-        return None
     try:
-        return parse(filter_, filter_lang)
+        filtering.check_language(filter_lang)
+        return None if filter_ is None else parse(filter_, filter_lang)
     except FilterError as error:
         raise ApiError(400, f"filter: {error}") from None
 
