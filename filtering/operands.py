@@ -90,10 +90,16 @@ def instant(text: str, label: str) -> pd.Timestamp:
 
 
 def boolean(frame: pd.DataFrame, result, unknown, label: str) -> Operand:
-    """A condition from a boolean array and the rows where it is unknown (NULL)."""
-    mask = pd.Series(result, index=frame.index, dtype="boolean")
-    mask[pd.Series(unknown, index=frame.index).to_numpy(dtype=bool)] = pd.NA
-    return Operand("boolean", mask, label)
+    """A condition from a boolean array (or one value) and where it is unknown (NULL)."""
+    flags = [_flags(x, len(frame)) for x in (result, unknown)]
+    return Operand("boolean", pd.Series(pd.arrays.BooleanArray(*flags), index=frame.index),
+                   label)
+
+
+def _flags(values, length: int) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        values = values.to_numpy(dtype=bool, na_value=False)
+    return np.broadcast_to(np.asarray(values, dtype=bool), (length,)).copy()
 
 
 def literal_operand(frame: pd.DataFrame, value) -> Operand:
