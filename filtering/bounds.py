@@ -13,6 +13,7 @@ import re
 import shapely
 
 from filtering.errors import FilterError
+from filtering.operands import geometry as read_geometry
 
 MAX_INPUT = 2_000_000  # characters in all: the outline of 四川省 (the largest place a
 # question of /query names) is 872 k characters of WKT, and its answer must be reusable
@@ -45,11 +46,13 @@ def check_text(text: str) -> None:
     filtering.errors.FilterError: filter nests parentheses and prefix operators deeper than 100 levels
     """
     check_length(text)
-    position, depth, geometry_depth, run, terms, outside = 0, 0, None, 0, 0, 0
+    position, depth, geometry_depth, run = 0, 0, None, 0
+    terms = outside = vertices = 0
     pending_geometry, previous_operand = False, False
     while position < len(text):
         if geometry_depth is not None and depth > geometry_depth:  # skip coordinates
-            position = _INSIDE_GEOMETRY.match(text, position).end()
+            start, position = position, _INSIDE_GEOMETRY.match(text, position).end()
+            vertices += text.count(",", start, position) + 1  # at most one more per ring
             if position == len(text):
                 break
         token = _TOKEN.match(text, position).group()
@@ -82,6 +85,8 @@ def check_text(text: str) -> None:
                               f"{MAX_NESTING} levels")
         if terms > MAX_TERMS:
             raise FilterError(f"filter has more than {MAX_TERMS} terms")
+    if vertices > MAX_VERTICES + MAX_TERMS:  # the exact count follows the parser
+        raise FilterError(f"geometry literals have more than {MAX_VERTICES:,} vertices")
     if outside > MAX_LENGTH:
         raise FilterError(f"filter is {outside:,} characters long besides its geometry "
                           f"literals; at most {MAX_LENGTH:,}")
@@ -132,11 +137,7 @@ def _level(parent: dict, child) -> int:
 
 
 def _vertices(geometry: dict) -> int:
-    try:
-        return shapely.get_num_coordinates(shapely.geometry.shape(geometry))
-    except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.GEOSException) \
-            as error:
-        raise FilterError(f"invalid geometry literal {_excerpt(geometry)}: {error}") from None
+    return shapely.get_num_coordinates(read_geometry(geometry))
 
 
 def _excerpt(value, length: int = 80) -> str:
