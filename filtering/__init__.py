@@ -21,7 +21,7 @@ Part 3 classes met, for the API to declare.
 from filtering.classes import CONFORMANCE, OPERATORS
 from filtering.errors import FilterError
 from filtering.evaluation import evaluate
-from filtering.parsing import LANGUAGES, attributes, check_language, parse
+from filtering.parsing import LANGUAGES, attributes, check_language, operators, parse
 
 __all__ = ["CONFORMANCE", "LANGUAGES", "OPERATORS", "FilterError", "attributes",
-           "check_language", "evaluate", "parse"]
+           "check_language", "evaluate", "operators", "parse"]

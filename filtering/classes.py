@@ -29,6 +29,10 @@ CLASSES = {
     "cql2-json": frozenset(),
 }
 OPERATORS = frozenset().union(*CLASSES.values())
+# how many arguments each operator takes: (at least, at most); None: no upper bound
+ARITY = {op: (2, 2) for op in OPERATORS} | {
+    "and": (2, None), "or": (2, None), "not": (1, 1), "isnull": (1, 1), "casei": (1, 1),
+    "accenti": (1, 1), "between": (3, 3)}
 
 CONFORMANCE = [
     FEATURES_3 + "filter",

@@ -10,7 +10,7 @@ import cql2
 import orjson
 
 from filtering import bounds
-from filtering.classes import OPERATORS
+from filtering.classes import ARITY, OPERATORS
 from filtering.errors import FilterError
 
 LANGUAGES = ("cql2-text", "cql2-json")
@@ -48,10 +48,10 @@ def parse(text: str, language: str = "cql2-text"):
 
 
 def _read(parser, text: str, language: str):
+    """Parse with cql2-rs. Not ``Expr.validate``: it compiles the CQL2 JSON schema on every
+    call (~100 ms); the arity and kind checks here and in evaluation cover what it adds."""
     try:
-        expression = parser(text)
-        expression.validate()
-        return expression.to_json()
+        return parser(text).to_json()
     except (cql2.ParseError, cql2.ValidationError, ValueError) as error:
         raise FilterError(f"invalid {language} filter: {_message(error)}") from None
 
@@ -64,24 +64,40 @@ def _message(error: Exception) -> str:
 
 
 def _check_operators(root) -> None:
-    for node in _operations(root):
+    for node in _nodes(root):
+        if "op" not in node:
+            continue
         if node["op"].lower() not in OPERATORS:
             raise FilterError(f"operator or function {node['op']!r} is not supported; "
                               f"supported: {', '.join(sorted(OPERATORS))}")
+        least, most = ARITY[node["op"].lower()]
+        if not least <= len(node["args"]) <= (most or len(node["args"])):
+            expected = f"at least {least}" if most is None else str(least)
+            raise FilterError(f"{node['op']} takes {expected} arguments, got "
+                              f"{len(node['args'])}")
 
 
-def _operations(root):
+def _nodes(root):
+    """Every operation and property reference of a tree, depth first (no recursion)."""
     stack = [root]
     while stack:
         item = stack.pop()
         if isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, dict):
-            if "op" in item:
+            if "op" in item or "property" in item:
                 yield item
-                stack.extend(item["args"])
-            elif "interval" in item:
-                stack.extend(item["interval"])
+            stack.extend(item.get("args", ()))
+            stack.extend(item.get("interval", ()))
+
+
+def operators(node) -> set[str]:
+    """The operators and functions a parsed filter uses, lower-cased.
+
+    >>> sorted(operators(parse("NOT (a = 1) AND S_INTERSECTS(geometry, POINT(1 2))")))
+    ['=', 'and', 'not', 's_intersects']
+    """
+    return {item["op"].lower() for item in _nodes(node) if "op" in item}
 
 
 def attributes(node) -> set[str]:
@@ -90,14 +106,4 @@ def attributes(node) -> set[str]:
     >>> sorted(attributes(parse("a = 1 AND S_INTERSECTS(geometry, POINT(1 2))")))
     ['a', 'geometry']
     """
-    found, stack = set(), [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if "property" in item:
-                found.add(item["property"])
-            stack.extend(item.get("args", ()))
-            stack.extend(item.get("interval", ()))
-    return found
+    return {item["property"] for item in _nodes(node) if "property" in item}

@@ -9,6 +9,7 @@ import cql2
 import pytest
 
 import filtering
+from filtering import operators
 from filtering.classes import CLASSES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "cql2-examples"
@@ -19,21 +20,6 @@ pytestmark = pytest.mark.skipif(not TEXTS, reason=f"no CQL2 examples under {EXAM
 def json_form(text_path: Path) -> Path:
     """``example36-alt01.txt`` is another text form of ``example36.json``."""
     return EXAMPLES / "json" / (text_path.stem.removesuffix("-alt01") + ".json")
-
-
-def operators(node) -> set[str]:
-    """Every operator and function the example uses (read by cql2-rs directly)."""
-    found, stack = set(), [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if "op" in item:
-                found.add(item["op"].lower())
-            stack.extend(item.get("args", ()))
-            stack.extend(item.get("interval", ()))
-    return found
 
 
 def classes_of(used: set[str]) -> set[str]:
