@@ -195,3 +195,12 @@ def test_conformance_lists_each_class_once_with_its_uri():
     assert len(filtering.CONFORMANCE) == len(set(filtering.CONFORMANCE))
     assert {CQL2 + name for name in CLASSES} <= set(filtering.CONFORMANCE)
     assert not {c for c in filtering.CONFORMANCE if c.endswith(("/functions"))}
+
+
+def test_the_readme_lists_exactly_the_classes_met():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    start = readme.index("lists the CQL2 classes met")
+    listed = set(readme[start:readme.index("any other function", start)].split("`")[3::2])
+    assert listed == set(CLASSES)
