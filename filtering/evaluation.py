@@ -14,6 +14,7 @@ import pandas as pd
 
 from filtering import arrays, spatial, temporal, text
 from filtering.errors import FilterError
+from filtering.parsing import attributes
 from filtering.operands import Operand, boolean, literal_operand, property_operand
 
 _COMPARE = {"=": operator.eq, "<>": operator.ne, "<": operator.lt, ">": operator.gt,
@@ -35,6 +36,11 @@ def evaluate(frame: pd.DataFrame, node) -> pd.Series:
     >>> list(evaluate(frame, parse("S_TOUCHES(geometry, BBOX(105, 29, 106, 30))")))
     [True, False]
     """
+    unknown = attributes(node) - set(frame.columns)
+    if unknown:
+        raise FilterError(f"unknown propert{'y' if len(unknown) == 1 else 'ies'} "
+                          f"{', '.join(sorted(unknown))}; queryables: "
+                          f"{', '.join(sorted(map(str, frame.columns)))}")
     result = value(frame, node)
     if result.kind != "boolean":
         raise FilterError(f"a filter must be a condition, not the {result.describe()}")

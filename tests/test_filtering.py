@@ -154,8 +154,9 @@ def test_refusals_name_the_bad_part(text, language, named):
 
 def test_unknown_properties_are_named_with_what_is_accepted(frame):
     with pytest.raises(FilterError) as refusal:
-        evaluate(frame, parse("population > 1 AND name = 'x'"))
-    assert "population" in str(refusal.value) and "area_km2, geometry" in str(refusal.value)
+        evaluate(frame, parse("population > 1 AND name = 'x' OR 人口 < 3"))
+    assert "unknown properties population, 人口; queryables: active, area_km2, geometry" in \
+        str(refusal.value)
 
 
 @pytest.mark.parametrize("text", [
