@@ -161,3 +161,92 @@ def test_dates_on_memberships(client):
 def test_filter_combines_with_bbox_and_property_filters(client):
     found = select(client, "name LIKE '%区'", bbox="106.5,30.0,107.0,30.5", province="重庆市")
     assert names(found) == sorted(["北碚区", "合川区", "渝北区", "长寿区"])
+
+
+# -- issue 11: the CQL2 parser, exactly ---------------------------------------------------
+def test_and_binds_tighter_than_or(client):
+    assert names(select(client, "name = '荣昌区' OR name = '荣县' AND area_km2 > 100000")) == \
+        ["荣昌区"]
+    either = select(client, "city = '广安市' OR city = '遂宁市' AND area_km2 > 2000")
+    assert names(either) == sorted(GUANG_AN_UNITS)
+
+
+def test_json_bbox_literals_mean_what_the_text_and_bbox_mean(client):
+    box = [106.0, 29.0, 106.6, 29.6]
+    as_json = select(client, {"op": "s_intersects", "args": [{"property": "geometry"},
+                                                             {"bbox": box}]})
+    as_text = select(client, "S_INTERSECTS(geometry, BBOX(106.0, 29.0, 106.6, 29.6))")
+    by_bbox = client.get("/collections/units/items", params={
+        "bbox": ",".join(map(str, box)), "limit": 10_000}).json()["features"]
+    assert names(as_json) == names(as_text) == names(by_bbox)
+    assert len(as_json) == 13
+    disjoint = select(client, {"op": "s_disjoint", "args": [{"property": "geometry"},
+                                                            {"bbox": box}]})
+    assert len(disjoint) == 221 - 13
+    assert not set(names(disjoint)) & set(names(as_json))
+
+
+def test_boolean_literals(client):
+    assert len(select(client, "TRUE")) == 221
+    assert len(select(client, True)) == 221  # CQL2 JSON `true`
+    assert select(client, "FALSE") == []
+    assert len(select(client, "TRUE AND province = '重庆市'")) == 38
+
+
+def test_array_functions_are_declared_and_answer(client):
+    declared = client.get("/conformance").json()["conformsTo"]
+    assert "http://www.opengis.net/spec/cql2/1.0/conf/array-functions" in declared
+    wandakai = select(client, {"op": "a_contains", "args": [{"property": "platforms"},
+                                                            ["wandakai"]]})
+    assert names(wandakai) == names(select(client, "A_CONTAINS(platforms, ('wandakai'))"))
+    assert {"万州区", "达川区", "开州区"} <= set(names(wandakai))
+    overlapping = select(client, {"op": "a_overlaps", "args": [{"property": "platforms"},
+                                                               ["wandakai", "nope"]]})
+    assert names(overlapping) == names(wandakai)
+
+
+def test_geometry_collection_literal_in_json_as_in_text(client, boundaries):
+    points = [boundaries.units.geometry.loc[a].representative_point() for a in ("511623",
+                                                                                "500103")]
+    collection = shapely.GeometryCollection([points[0], shapely.LineString(
+        [(points[1].x - 0.001, points[1].y), (points[1].x + 0.001, points[1].y)])])
+    as_json = select(client, {"op": "s_intersects", "args": [
+        {"property": "geometry"}, shapely.geometry.mapping(collection)]})
+    assert names(as_json) == sorted(["邻水县", "渝中区"])
+    assert names(select(client, f"S_INTERSECTS(geometry, {collection.wkt})")) == \
+        names(as_json)
+
+
+# -- issues 9 and 11: bad input is a 400 naming the bad part ---------------------------
+@pytest.mark.parametrize("filter_, lang, named", [
+    ("area_km2 LIKE '1%'", "cql2-text", "area_km2"),
+    ("geometry LIKE 'a%'", "cql2-text", "geometry"),
+    ("S_INTERSECTS(name, POINT(1 1))", "cql2-text", "name"),
+    ('{"op":"=","args":[{"property":5},1]}', "cql2-json", "property name"),
+    ("S_INTERSECTS(geometry, " + "GEOMETRYCOLLECTION(" * 990 + "POINT(1 1)" + ")" * 991,
+     "cql2-text", "deeper than"),
+    ("S_INTERSECTS(geometry, " + "POINT(" * 16_000, "cql2-text", "deeper than"),  # 96 KB
+    ("population > 1", "cql2-text", "population"),
+    # issue 11: operators of no declared class
+    ('{"op": "a_containz", "args": [{"property": "platforms"}, ["wandakai"]]}',
+     "cql2-json", "a_containz"),
+    ("avg(area_km2) > 100", "cql2-text", "avg"),
+    ('{"op": "Buffer", "args": [{"property": "geometry"}, 10, "m"]}', "cql2-json", "Buffer"),
+])
+def test_bad_filters_are_a_400_naming_the_bad_part(client, filter_, lang, named):
+    response = client.get("/collections/units/items", params={"filter": filter_,
+                                                              "filter-lang": lang})
+    assert response.status_code == 400, response.text
+    assert named in response.json()["detail"]
+
+
+def test_unknown_properties_list_the_queryables(client):
+    detail = client.get("/collections/units/items",
+                        params={"filter": "population > 1"}).json()["detail"]
+    assert "population" in detail and "area_km2" in detail and "province" in detail
+
+
+def test_unknown_filter_lang_is_a_400_even_without_a_filter(client):
+    response = client.get("/collections/units/items", params={"filter-lang": "cql-text"})
+    assert response.status_code == 400
+    assert "filter-lang" in response.json()["detail"]

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+import filtering
+
 from api.params import page_output_query, refuse_unknown
 from api.resources import MapPage, get_map_page
 from api.responses import OPENAPI, Cached, href, html
@@ -27,19 +29,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
-    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
-    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
-    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
-    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
-    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
-    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
-    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
-    # the draft name of basic-spatial-functions, the one QGIS checks before it sends
-    # spatial predicates to the server
-    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators",
-    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
-    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
-    # not arithmetic: pygeofilter's cql2-text parser has no %, div or ^
+    *filtering.CONFORMANCE,  # CQL2 and Part 3 filtering: exactly the classes met
 ]
 
 
