@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from geo import cache
+from geo import CacheError, SourceError, cache
 
 
 def main(argv=None) -> int:
@@ -14,7 +14,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         cache.load_or_build(args.cache_dir, rebuild=True)
-    except (cache.CacheError, RuntimeError) as error:
+    except (CacheError, SourceError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
