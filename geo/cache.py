@@ -117,8 +117,9 @@ def _first_line(error: BaseException) -> str:
 
 def _cannot_write(directory: Path, error: BaseException) -> str:
     reason = _first_line(error)
-    if getattr(error, "errno", None) == errno.ENOSPC or "full" in reason or \
-            "No space left" in reason:
+    # SQLite says "database or disk is full"; the operating system "No space left on device"
+    if getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in reason or \
+            os.strerror(errno.ENOSPC) in reason:
         return (f"cannot write the boundary cache in {directory}: the disk is full "
                 f"({reason}); free some space or set CHENGYU_CACHE_DIR to another directory")
     return (f"cannot write the boundary cache in {directory}: {reason}; "
