@@ -1,0 +1,1 @@
+"""Output formats of the atlas: GeoJSON, GIS exports and rendered maps (PNG/SVG/PDF)."""
