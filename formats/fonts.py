@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import matplotlib
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
@@ -49,5 +50,6 @@ def cjk_font(sample: str = SAMPLE) -> font_manager.FontEntry:
             return entry
     raise CJKFontMissing(
         "no font with Chinese glyphs is installed, so the map's names cannot be drawn; "
-        "install one (Debian/Ubuntu: apt-get install fonts-noto-cjk) and clear matplotlib's "
-        f"font cache ({font_manager.get_cachedir()})")
+        "install one (Debian/Ubuntu: apt-get install fonts-noto-cjk), then remove "
+        f"matplotlib's font list (fontlist-*.json in {matplotlib.get_cachedir()}) so it is "
+        "found")

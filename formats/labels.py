@@ -34,16 +34,20 @@ def free_boxes(boxes: np.ndarray, occupied: np.ndarray | None = None,
 
 
 def halo(width: float = 2.5, colour: str = "white") -> list:
-    """Path effects drawing a text with a halo so it reads over any fill."""
+    """Path effects drawing a text with a halo so it reads over any fill (as outlines)."""
     return [patheffects.withStroke(linewidth=width, foreground=colour)]
 
 
-def place(ax, labels, renderer, occupied=(), gap: float = 2.0) -> list:
+def place(ax, labels, renderer, occupied=(), gap: float = 2.0, halo_width: float = 2.5,
+          halo_colour: str = "white") -> list:
     """Draw ``labels`` (dicts: ``x``, ``y``, ``text`` and text keywords), most important
     first, on ``ax``; drop each that would overlap one drawn before or an ``occupied``
-    box (display pixels). Returns the text artists kept."""
+    box (display pixels). Returns the text artists kept.
+
+    Each kept label gets a halo: a copy underneath drawn as a stroked outline, so the
+    label itself stays text in SVG and PDF (selectable, searchable)."""
     artists = [ax.text(label["x"], label["y"], label["text"], ha="center", va="center",
-                       **{k: v for k, v in label.items() if k not in ("x", "y", "text")})
+                       zorder=5, **{k: v for k, v in label.items() if k not in ("x", "y", "text")})
                for label in labels]
     inside = ax.get_window_extent(renderer)
     boxes = np.array([a.get_window_extent(renderer).extents for a in artists]).reshape(-1, 4)
@@ -51,7 +55,13 @@ def place(ax, labels, renderer, occupied=(), gap: float = 2.0) -> list:
               (boxes[:, 1] >= inside.y0) & (boxes[:, 3] <= inside.y1))
     candidates = np.flatnonzero(within)
     kept = set(candidates[free_boxes(boxes[candidates], np.array(list(occupied)), gap)])
-    for i, artist in enumerate(artists):
+    for i, (artist, label) in enumerate(zip(artists, labels)):
         if i not in kept:
             artist.remove()
+            continue
+        behind = ax.text(label["x"], label["y"], label["text"], ha="center", va="center",
+                         zorder=4.9, **{k: v for k, v in label.items()
+                                        if k not in ("x", "y", "text", "color")})
+        behind.set(color=halo_colour, path_effects=[
+            patheffects.Stroke(linewidth=halo_width, foreground=halo_colour)])
     return [a for i, a in enumerate(artists) if i in kept]

@@ -73,7 +73,8 @@ def entity_picture(atlas: Layers, entity_id: str, as_of: dt.date | None = None) 
                            f"{as_of}; its first extent is later")
     counts = rows.kind.value_counts()
     subtitle = f"{entity.name_en} · {len(rows)} 个县级单位 county units" + "".join(
-        f" · {kind} {counts[kind]}" for kind in ("part", "named") if kind in counts)
+        f" · {word} {counts[kind]}" for kind, word in (("part", "部分 part"),
+                                                      ("named", "点名 named")) if kind in counts)
     return Picture(_member_units(atlas, rows, group=entity.name_zh), entity.name_zh,
                    _as_of_text(as_of, rows), subtitle, _citation(rows))
 

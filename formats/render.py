@@ -48,6 +48,10 @@ KINDS = {"whole": "整体 whole member", "part": "部分 part of the unit",
          "named": "点名 named, extent unstated"}
 LINE_STYLES = {"covers": "solid", "within": (0, (1, 1.2)), "overlaps": "dashdot",
                "borders": (0, (4, 2))}
+# Display resolutions of the boundaries, coarsest first, with their simplification
+# tolerance in metres (geo.build.RESOLUTIONS, in degrees); the context is drawn at the
+# coarsest whose tolerance stays within a pixel and a half of the output.
+TOLERANCES = {"overview": 1100, "regional": 220, "local": 55}
 INK, MUTED, LAND, OUTSIDE = "#222222", "#6b6b6b", "#f6f5f1", "#e6eaee"
 
 
@@ -102,13 +106,15 @@ def _compose(figure: Figure, atlas: Layers, picture: Picture, scale: float,
     margin = 0.012 * figure.bbox.height / figure.bbox.width
     ax = figure.add_axes((margin, bottom, right - 2 * margin, top - bottom))
     ax.set_facecolor(OUTSIDE)
-    crs, span_km = _frame(ax, picture, renderer)
-    resolution = "regional" if span_km > 300 else "local"
+    crs, metres_per_pixel = _frame(ax, picture, renderer)
+    resolution = next(name for name, tolerance in TOLERANCES.items()
+                      if tolerance <= 1.5 * metres_per_pixel or name == "local")
     context = _context(ax, atlas, crs, resolution)
     _features(ax, picture, crs, scale)
     ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
     occupied = [_north_arrow(ax, scale, renderer), _scale_bar(ax, scale, renderer)]
-    place(ax, _labels(picture, context, crs, scale), renderer, occupied, gap=2 * scale)
+    place(ax, _labels(picture, context, crs, scale), renderer, occupied, gap=2 * scale,
+          halo_width=2.4 * scale)
 
 
 def _heading(figure: Figure, picture: Picture, scale: float) -> float:
@@ -117,9 +123,11 @@ def _heading(figure: Figure, picture: Picture, scale: float) -> float:
     y = 1 - 10 * scale / points
     figure.text(0.012, y, picture.title, size=15 * scale, weight="bold", va="top", color=INK)
     y -= 22 * scale / points
-    line = f"截至 as of {picture.as_of}" + (f" · {picture.subtitle}" if picture.subtitle else "")
-    figure.text(0.012, y, line, size=8.5 * scale, va="top", color=MUTED)
-    return y - 16 * scale / points
+    size = 8.5 * scale
+    text = f"截至 as of {picture.as_of}" + (f" · {picture.subtitle}" if picture.subtitle else "")
+    lines = _wrap(text, figure.bbox.width * 72 / figure.dpi / size * 0.97)
+    figure.text(0.012, y, "\n".join(lines), size=size, va="top", color=MUTED, linespacing=1.3)
+    return y - (len(lines) * size * 1.3 + 5 * scale) / points
 
 
 def _em(text: str) -> float:
@@ -193,7 +201,7 @@ def _legend(figure: Figure, picture: Picture, scale: float, top: float):
 
 def _frame(ax, picture: Picture, renderer) -> tuple[str, float]:
     """Set the view on the features (and place) with a margin, matching the axes' shape.
-    Returns the projection (Albers on the view's centre) and the view's width in km."""
+    Returns the projection (Albers on the view's centre) and metres per pixel."""
     shapes = [picture.features.to_crs("OGC:CRS84").geometry]
     if picture.place is not None:
         shapes.append(picture.place.to_crs("OGC:CRS84"))
@@ -208,7 +216,7 @@ def _frame(ax, picture: Picture, renderer) -> tuple[str, float]:
     ax.set_xlim(cx - w / 2, cx + w / 2)
     ax.set_ylim(cy - h / 2, cy + h / 2)
     ax.set_aspect("equal", adjustable="datalim")
-    return crs, w / 1000
+    return crs, w / box.width
 
 
 def _view(ax, crs: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -250,7 +258,7 @@ def _features(ax, picture: Picture, crs: str, scale: float) -> None:
                 units.plot(ax=ax, facecolor=colour + ("38" if hatch is None else "00"),
                            hatch=hatch, hatchcolor=colour, edgecolor=colour + "80",
                            linewidth=0.4 * scale)
-        width = (1.2 + 1.0 * (len(groups) - 1 - i)) * scale
+        width = (1.1 + min(0.6 * (len(groups) - 1 - i), 2.4)) * scale
         gpd.GeoSeries([mine.union_all()], crs=crs).boundary.plot(
             ax=ax, color=colour, linewidth=width, linestyle=LINE_STYLES.get(relation, "solid"))
     if picture.place is not None:
@@ -269,12 +277,11 @@ def _labels(picture: Picture, units: gpd.GeoDataFrame, crs: str, scale: float) -
     if picture.place is not None:
         point = picture.place.to_crs(crs).iloc[0].representative_point()
         labels.append({"x": point.x, "y": point.y, "text": picture.place.name, "color": INK,
-                       "size": 9.5 * scale, "weight": "bold", "path_effects": halo(3 * scale)})
+                       "size": 9.5 * scale, "weight": "bold"})
     for adcode, member in zip(order.adcode, order.member):
         labels.append({"x": points[adcode].x, "y": points[adcode].y,
                        "text": units.loc[adcode, "name"], "color": INK if member else MUTED,
-                       "size": (7.2 if member else 6.2) * scale,
-                       "path_effects": halo(2.2 * scale)})
+                       "size": (7.2 if member else 6.2) * scale})
     return labels
 
 
@@ -290,7 +297,14 @@ def _north_arrow(ax, scale: float, renderer):
 
 
 def _scale_bar(ax, scale: float, renderer):
-    bar = ScaleBar(1, "m", location="lower left", length_fraction=0.22, box_alpha=0.85,
-                   font_properties={"size": 7 * scale}, width_fraction=0.006, border_pad=0.8)
-    ax.add_artist(bar)
-    return bar.get_window_extent(renderer).extents
+    """A scale bar in the lower left, true at the view's centre (projection in metres).
+
+    Returns the box it covers: matplotlib-scalebar lays itself out only while drawing, so
+    the box is its length plus the padding and label it draws (in font sizes)."""
+    size = 7 * scale
+    ax.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.22,
+                           box_alpha=0.85, font_properties={"size": size},
+                           width_fraction=0.006, border_pad=0.8))
+    box = ax.get_window_extent(renderer)
+    em = size * renderer.points_to_pixels(1)
+    return box.x0, box.y0, box.x0 + 0.22 * box.width + 3 * em, box.y0 + 4.5 * em
