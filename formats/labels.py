@@ -17,7 +17,8 @@ def free_boxes(boxes: np.ndarray, occupied: np.ndarray | None = None,
                gap: float = 0.0) -> list[int]:
     """Indices of ``boxes`` kept, in order, each overlapping no kept box nor ``occupied``.
 
-    Boxes are rows ``x0, y0, x1, y1``, most important first; ``gap`` pads every box.
+    Boxes are rows ``x0, y0, x1, y1``, most important first; ``gap`` is the least
+    distance kept between boxes.
 
     >>> free_boxes(np.array([[0, 0, 10, 4], [5, 2, 15, 6], [11, 0, 20, 4]]))
     [0, 2]

@@ -72,7 +72,9 @@ def entity_picture(atlas: Layers, entity_id: str, as_of: dt.date | None = None) 
         raise PictureError(f"{entity.name_zh} ({entity_id}) has no members in force on "
                            f"{as_of}; its first extent is later")
     counts = rows.kind.value_counts()
-    subtitle = f"{entity.name_en} · {len(rows)} 个县级单位 county units" + "".join(
+    written = rows.via.where(rows.via.notna(), rows.adcode).nunique()
+    subtitle = (f"{entity.name_en} · {written} 个成员 members as written · "
+                f"{len(rows)} 个县级单位 county units") + "".join(
         f" · {word} {counts[kind]}" for kind, word in (("part", "部分 part"),
                                                       ("named", "点名 named")) if kind in counts)
     return Picture(_member_units(atlas, rows, group=entity.name_zh), entity.name_zh,
@@ -104,7 +106,8 @@ def answer_picture(atlas: Layers, answer: dict) -> Picture:
             cited.append(rows)
         else:  # a unit
             rows = pd.DataFrame({"adcode": [hit["adcode"]], "kind": [hit.get("kind", "whole")]})
-            frames.append(_member_units(atlas, rows, group=f"答案 answer ({answer['count']})"))
+            frames.append(_member_units(atlas, rows, group=(answer.get("entity") or {})
+                                        .get("name", f"答案 answer ({answer['count']})")))
     if not frames:
         raise PictureError(f"the answer to {answer['question']!r} has no hits to draw")
     features = pd.concat(frames, ignore_index=True)

@@ -278,7 +278,10 @@ def _labels(picture: Picture, units: gpd.GeoDataFrame, crs: str, scale: float) -
         point = picture.place.to_crs(crs).iloc[0].representative_point()
         labels.append({"x": point.x, "y": point.y, "text": picture.place.name, "color": INK,
                        "size": 9.5 * scale, "weight": "bold"})
+    named = set(picture.place.index) if picture.place is not None else set()
     for adcode, member in zip(order.adcode, order.member):
+        if adcode in named:  # the place asked about is labelled above
+            continue
         labels.append({"x": points[adcode].x, "y": points[adcode].y,
                        "text": units.loc[adcode, "name"], "color": INK if member else MUTED,
                        "size": (7.2 if member else 6.2) * scale})
