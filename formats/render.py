@@ -73,6 +73,9 @@ def render(atlas: Layers, picture: Picture, fmt: str = "png", width: int = 1600,
     """The picture as a ``fmt`` file (:data:`MEDIA_TYPES`) of ``width`` × ``height`` pixels
     at ``dpi`` (PDF and SVG pages measure width/dpi × height/dpi inches).
 
+    All text is set in the regular face of one CJK font: each face embedded in a PDF is
+    subset anew by fontTools, seconds for a CJK font, so the hierarchy is told by size.
+
     Raises :class:`RenderError` for bad parameters and
     :class:`~formats.fonts.CJKFontMissing` when no Chinese font is installed.
     """
@@ -93,7 +96,8 @@ def render(atlas: Layers, picture: Picture, fmt: str = "png", width: int = 1600,
                     "svg": {"Title": picture.title, "Date": None},
                     "pdf": {"Title": picture.title, "Creator": "Chengyu Atlas",
                             "CreationDate": None}}[fmt]
-        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
+        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata,
+                       **({"pil_kwargs": {"compress_level": 4}} if fmt == "png" else {}))
     return buffer.getvalue()
 
 
@@ -121,7 +125,7 @@ def _heading(figure: Figure, picture: Picture, scale: float) -> float:
     """Title and "as of" line at the top; returns the top of the map (figure fraction)."""
     points = figure.bbox.height * 72 / figure.dpi
     y = 1 - 10 * scale / points
-    figure.text(0.012, y, picture.title, size=15 * scale, weight="bold", va="top", color=INK)
+    figure.text(0.012, y, picture.title, size=16 * scale, va="top", color=INK)
     y -= 22 * scale / points
     size = 8.5 * scale
     text = f"截至 as of {picture.as_of}" + (f" · {picture.subtitle}" if picture.subtitle else "")
@@ -177,7 +181,7 @@ def _groups(features: gpd.GeoDataFrame) -> list[tuple[str, str, str | None]]:
 def _legend(figure: Figure, picture: Picture, scale: float, top: float):
     handles = []
     for group, colour, relation in _groups(picture.features):
-        label = "\n".join(textwrap.wrap(group, 14))
+        label = "\n".join(textwrap.wrap(group, 16))
         if relation:
             label += f"\n{RELATIONS[relation]} {relation}"
         handles.append(Patch(facecolor=colour + "40", edgecolor=colour, label=label,
@@ -277,7 +281,7 @@ def _labels(picture: Picture, units: gpd.GeoDataFrame, crs: str, scale: float) -
     if picture.place is not None:
         point = picture.place.to_crs(crs).iloc[0].representative_point()
         labels.append({"x": point.x, "y": point.y, "text": picture.place.name, "color": INK,
-                       "size": 9.5 * scale, "weight": "bold"})
+                       "size": 10 * scale})
     named = set(picture.place.index) if picture.place is not None else set()
     for adcode, member in zip(order.adcode, order.member):
         if adcode in named:  # the place asked about is labelled above
@@ -291,7 +295,7 @@ def _labels(picture: Picture, units: gpd.GeoDataFrame, crs: str, scale: float) -
 def _north_arrow(ax, scale: float, renderer):
     """A north arrow in the upper left (north is up on the view's central meridian)."""
     arrow = ax.annotate("N", xy=(0.04, 0.97), xytext=(0.04, 0.87), xycoords="axes fraction",
-                        ha="center", va="center", size=10 * scale, weight="bold", color=INK,
+                        ha="center", va="center", size=10 * scale, color=INK,
                         arrowprops={"arrowstyle": "-|>", "color": INK, "lw": 1.4 * scale,
                                     "mutation_scale": 14 * scale},
                         path_effects=halo(2.5 * scale))

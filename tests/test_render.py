@@ -84,7 +84,8 @@ def test_pdf_reads_back_at_the_requested_size_with_the_font_embedded(atlas, pict
     assert Image.open(tmp_path / "page.png").size == (1000, 700)
     fonts = [line.split() for line in _poppler("pdffonts", path).splitlines()]
     embedded = [row for row in fonts if row[0].endswith("+" + font_name)]
-    assert embedded and all(row[-5:-2] == ["yes", "yes", "yes"] for row in embedded)  # emb sub uni
+    # columns emb, sub, uni: embedded, subset, with a ToUnicode map (text searchable)
+    assert embedded and all(row[-5:-2] == ["yes", "yes", "yes"] for row in embedded)
     text = _poppler("pdftotext", path, "-").replace("\n", "")
     expected = (["万达开川渝统筹发展示范区", "万州区", "开州区", "渝府发〔2023〕9号"]
                 if which == "wandakai" else
