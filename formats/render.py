@@ -114,7 +114,7 @@ def _compose(figure: Figure, atlas: Layers, picture: Picture, scale: float,
     resolution = next(name for name, tolerance in TOLERANCES.items()
                       if tolerance <= 1.5 * metres_per_pixel or name == "local")
     context = _context(ax, atlas, crs, resolution)
-    _features(ax, picture, crs, scale)
+    _features(ax, picture, crs, scale, metres_per_pixel / 2)
     ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
     occupied = [_north_arrow(ax, scale, renderer), _scale_bar(ax, scale, renderer)]
     place(ax, _labels(picture, context, crs, scale), renderer, occupied, gap=2 * scale,
@@ -224,13 +224,17 @@ def _frame(ax, picture: Picture, renderer) -> tuple[str, float]:
 
 
 def _view(ax, crs: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The rows of ``frame`` (WGS-84) inside the axes' view, projected to ``crs``."""
+    """The rows of ``frame`` (WGS-84) inside the axes' view, projected to ``crs`` and
+    clipped to it."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     corners = gpd.GeoSeries.from_xy([x0, x1, x0, x1, (x0 + x1) / 2], [y0, y0, y1, y1, y0],
                                     crs=crs).to_crs(frame.crs)
     lon0, lat0, lon1, lat1 = corners.total_bounds
-    return frame.cx[lon0:lon1, lat0:lat1].to_crs(crs)
+    inside = frame.cx[lon0:lon1, lat0:lat1].to_crs(crs)
+    pad = 0.01 * (x1 - x0)  # clipped just outside the frame: smaller SVG and PDF files
+    return inside.clip_by_rect(x0 - pad, y0 - pad, x1 + pad, y1 + pad).to_frame(
+        "geometry").join(inside.drop(columns="geometry"))
 
 
 def _context(ax, atlas: Layers, crs: str, resolution: str) -> gpd.GeoDataFrame:
@@ -248,10 +252,12 @@ def _context(ax, atlas: Layers, crs: str, resolution: str) -> gpd.GeoDataFrame:
     return units
 
 
-def _features(ax, picture: Picture, crs: str, scale: float) -> None:
+def _features(ax, picture: Picture, crs: str, scale: float, tolerance: float) -> None:
     """Each group's units (whole filled, part/named hatched) and its outline; nested
-    outline widths keep every group visible where outlines coincide."""
+    outline widths keep every group visible where outlines coincide. Shapes are
+    simplified to ``tolerance`` metres (half a pixel: no visible change, smaller files)."""
     features = picture.features.to_crs(crs)
+    features = features.set_geometry(features.simplify(tolerance))
     kinds = features["kind"] if "kind" in features else pd.Series("whole", features.index)
     groups = _groups(features)
     for i, (group, colour, relation) in enumerate(groups):
@@ -263,10 +269,11 @@ def _features(ax, picture: Picture, crs: str, scale: float) -> None:
                            hatch=hatch, hatchcolor=colour, edgecolor=colour + "80",
                            linewidth=0.4 * scale)
         width = (1.1 + min(0.6 * (len(groups) - 1 - i), 2.4)) * scale
-        gpd.GeoSeries([mine.union_all()], crs=crs).boundary.plot(
+        gpd.GeoSeries([mine.union_all()], crs=crs).simplify(tolerance).boundary.plot(
             ax=ax, color=colour, linewidth=width, linestyle=LINE_STYLES.get(relation, "solid"))
     if picture.place is not None:
-        picture.place.to_crs(crs).boundary.plot(ax=ax, color=INK, linewidth=1.6 * scale)
+        picture.place.to_crs(crs).simplify(tolerance).boundary.plot(
+            ax=ax, color=INK, linewidth=1.6 * scale)
 
 
 def _labels(picture: Picture, units: gpd.GeoDataFrame, crs: str, scale: float) -> list[dict]:
