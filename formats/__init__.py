@@ -1,2 +1,2 @@
-"""Writing features out: GeoJSON bytes for the API (:mod:`formats.geojson`) and the files GIS
-users download (:mod:`formats.exports`)."""
+"""Writing features out: GeoJSON bytes for the API (:mod:`formats.geojson`), the files GIS
+users download (:mod:`formats.exports`) and maps to publish, PNG/SVG/PDF (:mod:`formats.render`)."""
