@@ -48,7 +48,8 @@ from geo.export import FORMATS, export
 from geo.geojson import collection as feature_collection
 from geo.geojson import dumps, features
 from layers.collections import COLLECTIONS, Catalogue, Features, Period
-from layers.questions import QuestionError, Questions, supported_forms
+from layers.questions import (QuestionError, Questions, csv_text, feature_collection,
+                              html_context)
 
 HERE = Path(__file__).parent
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
@@ -449,7 +450,8 @@ RESPONSE_TYPES = {"/": _JSON_AND_HTML, "/conformance": _JSON_AND_HTML,
                                                            "text/html"],
                   "/collections/{collection}/items": _FEATURES,
                   "/collections/{collection}/items/{feature_id}": _FEATURES,
-                  "/query": ["application/json"]}
+                  "/query": ["application/json", "text/html", "text/csv",
+                             "application/geo+json"]}
 
 
 def _oas30(node):
@@ -756,16 +758,24 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
     @app.get("/query", summary="Ask a spatial question in Chinese or English")
     async def query(request: Request, q: Annotated[str, Query(min_length=1, max_length=500,
                                                         description=(
-            "e.g. 'platforms touching 广安', '与广安接壤的平台', 'units of 万达开'"))],
-              on: Annotated[dt.date | None, Depends(as_of_query)]):
-        _known(request, {"q", "datetime"})
-        try:
-            answer = questions.ask(q) if on is None else \
-                await run_in_threadpool(questions.ask, q, on)  # a date may build outlines
+            "e.g. 'platforms touching 广安', '万达开有哪些区县', 'units within 30 km of 成都'"))],
+              on: Annotated[dt.date | None, Depends(as_of_query)],
+              f: Annotated[str | None, Query(description="json, html, csv or geojson")] = None):
+        _known(request, {"q", "datetime", "f"})
+        f = _output(request, f, ("json", "html", "csv", "geojson"))
+        try:  # off the event loop: a first question about a date or a distance takes a while
+            answer = await run_in_threadpool(questions.ask, q, on)
         except QuestionError as error:
-            forms = "; ".join(f"{form['form']} (e.g. {' / '.join(form['examples'])})"
-                              for form in supported_forms())
-            raise ApiError(400, f"q: {error}. Supported questions: {forms}") from None
+            raise ApiError(400, f"q: {error}") from None
+        if f == "html":
+            return html(request, "answer.html", query_json=urlencode({**request.query_params,
+                                                                     "f": "json"}),
+                        **await run_in_threadpool(html_context, answer, atlas))
+        if f == "csv":
+            return Cached(csv_text(answer).encode(), request, "text/csv; charset=utf-8")
+        if f == "geojson":
+            body = await run_in_threadpool(feature_collection, answer, atlas)
+            return Cached(dumps(body), request, "application/geo+json")
         return Cached(dumps(answer), request, "application/json")
 
     app.openapi = functools.cache(lambda: openapi_document(app, catalogue))

@@ -3,7 +3,9 @@ small SVG map of the hits, drawn from the overview geometry)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import shapely
 
@@ -28,6 +30,16 @@ def csv_rows(answer: dict) -> tuple[list[str], list[dict]]:
     hits = answer["hits"]
     columns = [c for c in CSV_COLUMNS if any(h.get(c) is not None for h in hits)]
     return columns, [{c: _flat(h.get(c)) for c in columns} for h in hits]
+
+
+def csv_text(answer: dict) -> str:
+    """The hits as CSV text with a header line."""
+    columns, rows = csv_rows(answer)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def _geometries(answer: dict, atlas, resolution: str) -> list:
