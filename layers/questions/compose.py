@@ -91,8 +91,10 @@ def combined(r: Reading, world: World, form: str) -> dict:
     negatives = [m for m, n in zip(r.mentions, r.negated) if n]
     if not positives:
         hits = _everything(r, world)
-    else:
-        sets = [_operand(r, world, m, form) for m in positives]
+    else:  # the relation holds for names like the first (places, or entities); the
+        # others are their members: 'units bordering 潼南 and also in 遂潼'
+        sets = [_operand(r, world, m, form if m.target.kind == positives[0].target.kind
+                         else "members") for m in positives]
         hits = dict(sets[0])
         for other in sets[1:]:
             if r.operator == "and":

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from geo.gazetteer import normalise, pinyin
+from geo.naming import short_name
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’\-][a-z0-9]+)*|[\u3400-\u9fff]|[^\s]")
 MAX_TOKENS = 24
@@ -72,7 +73,8 @@ class Names:
         names = [p.name for p in self.gazetteer.places]
         names += [e.name_zh for e in registry.entities.values()]
         names += [a for e in registry.entities.values() for a in e.aliases]
-        return {**{n: n for n in names}, **{pinyin(n): n for n in names}}
+        short = {pinyin(short_name(p.name)): p.name for p in self.gazetteer.places}
+        return {**short, **{pinyin(n): n for n in names}, **{n: n for n in names}}
 
     def readings(self, text: str) -> tuple[Target, ...]:
         """Every reading of a name: exact full names, then entities, then short forms."""

@@ -105,7 +105,7 @@ def read(question: str, names: Names) -> Reading:
     which, top = words.superlative(undated)
     return Reading(
         question=question, text=text, mentions=mentions, negated=_negated(text, mentions),
-        kind=words.kind_asked(undated), relation=words.relation(undated),
+        kind=words.kind_asked(words.without_provinces_spanned(undated)), relation=words.relation(undated),
         operator=words.operator(undated),
         counting=bool(words.COUNTING.search(undated)), superlative=which, top=top,
         km=words.distance_km(undated), dates=found_dates, unknown=_unknown(undated))

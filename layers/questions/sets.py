@@ -72,9 +72,10 @@ class World:
 
     @cached_property
     def edges(self) -> dict[str, dict[str, float]]:
-        """Unit -> its neighbours with the shared border length (km)."""
+        """Unit -> the units it shares a border with (not only a point), and its length."""
         graph: dict[str, dict[str, float]] = {}
         pairs = self.boundaries.adjacency
+        pairs = pairs[pairs.contact == "edge"]
         for a, b, km in zip(pairs.a, pairs.b, pairs.shared_km):
             graph.setdefault(a, {})[b] = km
             graph.setdefault(b, {})[a] = km

@@ -78,6 +78,14 @@ def kind_asked(text: str) -> str | None:
     return found[-1][1] if chinese else found[0][1]
 
 
+def without_provinces_spanned(text: str) -> str:
+    """The text without "both provinces", "不跨省" …: those name no kind asked for."""
+    for name, pattern in RELATIONS:
+        if name in ("cross_province", "one_province"):
+            text = re.sub(pattern, " ", text)
+    return text
+
+
 def relation(text: str) -> str | None:
     """The relation asked about (see :data:`RELATIONS`), or None (membership)."""
     return next((name for name, pattern in RELATIONS if re.search(pattern, text)), None)
@@ -118,6 +126,7 @@ def distance_km(text: str) -> float | None:
 
 def superlative(text: str) -> tuple[str | None, int]:
     """``largest`` / ``smallest`` (or None) and how many are asked for (default 1)."""
-    which = "largest" if LARGEST.search(text) else "smallest" if SMALLEST.search(text) else None
     top = TOP.search(text)
+    which = "smallest" if SMALLEST.search(text) else \
+        "largest" if LARGEST.search(text) or top else None
     return which, int(number(top.group(1) or top.group(2))) if which and top else 1
