@@ -48,8 +48,7 @@ from geo.export import FORMATS, export
 from geo.geojson import collection as feature_collection
 from geo.geojson import dumps, features
 from layers.collections import COLLECTIONS, Catalogue, Features, Period
-from layers.questions import (QuestionError, Questions, csv_text, feature_collection,
-                              html_context)
+from layers.questions import QuestionError, Questions, csv_text, hits_geojson, html_context
 
 HERE = Path(__file__).parent
 DEFAULT_LIMIT, MAX_LIMIT = 10, 10_000
@@ -774,7 +773,7 @@ def create_app(cache_directory=None, registry_directory=None) -> FastAPI:
         if f == "csv":
             return Cached(csv_text(answer).encode(), request, "text/csv; charset=utf-8")
         if f == "geojson":
-            body = await run_in_threadpool(feature_collection, answer, atlas)
+            body = await run_in_threadpool(hits_geojson, answer, atlas)
             return Cached(dumps(body), request, "application/geo+json")
         return Cached(dumps(answer), request, "application/json")
 

@@ -27,10 +27,10 @@ from layers.questions import answer as parts
 from layers.questions.compose import QuestionError, form_of, result_kind
 from layers.questions.names import Names
 from layers.questions.parse import read
-from layers.questions.render import csv_rows, csv_text, feature_collection, html_context
+from layers.questions.render import csv_rows, csv_text, hits_geojson, html_context
 from layers.questions.sets import World
 
-__all__ = ["QuestionError", "Questions", "csv_rows", "csv_text", "feature_collection",
+__all__ = ["QuestionError", "Questions", "csv_rows", "csv_text", "hits_geojson",
            "html_context"]
 
 

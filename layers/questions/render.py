@@ -53,7 +53,7 @@ def _geometries(answer: dict, atlas, resolution: str) -> list:
     return [series.get(h["adcode"]) for h in answer["hits"]]
 
 
-def feature_collection(answer: dict, atlas, resolution: str = "regional") -> dict:
+def hits_geojson(answer: dict, atlas, resolution: str = "regional") -> dict:
     """The hits as a GeoJSON FeatureCollection (WGS-84), properties as in the answer."""
     features = []
     for hit, geometry in zip(answer["hits"], _geometries(answer, atlas, resolution)):
