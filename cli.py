@@ -136,8 +136,8 @@ def info(args) -> None:
     about = _ask(questions, f"what is {args.name}", args.date)
     block = about["about"]
     if about["entity"]:
-        print(f"{block['name_zh']} · {block['name_en']} ({about['entity']['id']}, "
-              f"{block['kind']})")
+        print(f"{block['name_zh']} ({about['entity']['id']}, {block['kind']})\n"
+              f"{block['name_en']}")
         for document in block["documents"]:
             print(f"  {document['date'] or '—'}  {document['title']}"
                   f"  ({document['members_as_written']} members as written)")

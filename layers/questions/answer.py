@@ -115,12 +115,15 @@ def check(r: Reading, form: str, names) -> None:
                                 f"did you mean {' / '.join(suggestions)}?", suggestions)
     needs_name = r.km is not None or r.relation in ("touching", "where", "what")
     asks = r.kind or r.relation or r.counting or r.superlative
+    examples = ("e.g. 'platforms touching 广安', '万达开有哪些区县', "
+                "'units within 30 km of 成都'")
+    if r.unknown and not r.mentions:
+        raise QuestionError(f"{' '.join(r.unknown)!r} is not a known unit, city, province or "
+                            f"entity; name one and what you want to know, {examples}")
     if (form == "list" and (needs_name or not (r.kind or r.counting) or r.unknown)) or \
             (r.unknown and not asks):
-        what = f" ({', '.join(r.unknown)} unknown)" if r.unknown else ""
-        raise QuestionError(f"cannot tell what is asked{what}: name a place or an entity "
-                            "and what you want to know, e.g. 'platforms touching 广安', "
-                            "'万达开有哪些区县', 'units within 30 km of 成都'")
+        raise QuestionError(f"cannot tell what is asked: name a place or an entity and what "
+                            f"you want to know, {examples}")
 
 
 def ambiguity(r: Reading, table) -> tuple[dict | None, list[dict]]:

@@ -223,12 +223,14 @@ class World:
         for entity_id, group in rows.groupby("entity", sort=True):
             if entity_id == subject.target.id:
                 continue
-            inside = [{"adcode": a, "name": self.units.at[a, "name"], "kind": k}
-                      for a, k in zip(group.adcode, group.kind)]
+            inside = [{"adcode": a, "name": self.units.at[a, "name"], "kind": k,
+                       "part": p if p == p else None}
+                      for a, k, p in zip(group.adcode, group.kind, group.part)]
             extra = CERTAIN if (group.kind == "whole").any() else possible(
-                "only through members that belong in part: " + "、".join(
-                    f"{m['name']} ({m['kind']})" for m in inside),
-                "仅通过部分所属成员：" + "、".join(m["name"] for m in inside))
+                "; ".join(f"only part of {m['name']} ({m['part']})" if m["kind"] == "part"
+                          else f"{m['name']} named without its extent" for m in inside),
+                "；".join(f"仅{m['name']}部分区域（{m['part']}）" if m["kind"] == "part"
+                         else f"文件点名{m['name']}，未列明范围" for m in inside))
             hits[entity_id] = self.entity(entity_id, members_inside=inside, **extra)
         return hits
 
