@@ -74,7 +74,8 @@ class Names:
         names += [e.name_zh for e in registry.entities.values()]
         names += [a for e in registry.entities.values() for a in e.aliases]
         short = {pinyin(short_name(p.name)): p.name for p in self.gazetteer.places}
-        return {**short, **{pinyin(n): n for n in names}, **{n: n for n in names}}
+        every = {**short, **{pinyin(n): n for n in names}, **{n: n for n in names}}
+        return {normalise(key): name for key, name in every.items()}
 
     def readings(self, text: str) -> tuple[Target, ...]:
         """Every reading of a name: exact full names, then entities, then short forms."""
@@ -108,8 +109,7 @@ class Names:
         latin = query.isascii()
         if latin and len(query) < 4:
             return []
-        found = process.extract(query, list(self.choices), scorer=fuzz.ratio,
-                                processor=normalise, limit=limit * 3,
+        found = process.extract(query, list(self.choices), scorer=fuzz.ratio, limit=limit * 3,
                                 score_cutoff=80 if latin else 60)
         return list(dict.fromkeys(self.choices[name] for name, _, _ in found))[:limit]
 

@@ -82,6 +82,33 @@ class World:
         return graph
 
     @cached_property
+    def by_entity(self) -> dict[str, list[tuple]]:
+        """Entity id -> its memberships in force: (adcode, kind, part or None)."""
+        found: dict[str, list[tuple]] = {}
+        for entity, adcode, kind, part in zip(self.rows.entity, self.rows.adcode,
+                                              self.rows.kind, self.rows.part):
+            found.setdefault(entity, []).append((adcode, kind, part if part == part else None))
+        return found
+
+    @cached_property
+    def by_unit(self) -> dict[str, list[tuple]]:
+        """Adcode -> the memberships in force of that unit: (entity, entity kind, kind, part)."""
+        found: dict[str, list[tuple]] = {}
+        for entity, entity_kind, adcode, kind, part in zip(
+                self.rows.entity, self.rows.entity_kind, self.rows.adcode, self.rows.kind,
+                self.rows.part):
+            found.setdefault(adcode, []).append((entity, entity_kind, kind,
+                                                 part if part == part else None))
+        return found
+
+    @cached_property
+    def unit_names(self) -> dict[str, tuple[str, str, str]]:
+        """Adcode -> (name, city, province)."""
+        units = self.units
+        return {a: (n, c, p) for a, n, c, p in
+                zip(units.adcode, units.name, units.city, units.province)}
+
+    @cached_property
     def member_sets(self) -> dict[str, tuple[set, set]]:
         """Entity id -> (its member units, those that belong whole)."""
         sets: dict[str, tuple[set, set]] = {}
@@ -96,17 +123,15 @@ class World:
         if target.kind == "place":
             units = tuple(self.boundaries.members(target.id))
             return Subject(target, units, frozenset(units), {})
-        rows = self.rows[self.rows.entity == target.id]
-        parts = {a: (k, p if p == p else None) for a, k, p in
-                 zip(rows.adcode, rows.kind, rows.part) if k != "whole"}
-        return Subject(target, tuple(rows.adcode),
-                       frozenset(rows.adcode[rows.kind == "whole"]), parts)
+        rows = self.by_entity.get(target.id, [])
+        parts = {a: (k, p) for a, k, p in rows if k != "whole"}
+        return Subject(target, tuple(a for a, _, _ in rows),
+                       frozenset(a for a, k, _ in rows if k == "whole"), parts)
 
     # -- hits ----------------------------------------------------------------------
     def unit(self, adcode: str, **details) -> dict:
-        row = self.units.loc[adcode]
-        return {"adcode": adcode, "name": row["name"], "city": row["city"],
-                "province": row["province"], **details}
+        name, city, province = self.unit_names[adcode]
+        return {"adcode": adcode, "name": name, "city": city, "province": province, **details}
 
     def entity(self, entity_id: str, **details) -> dict:
         entity = self.atlas.registry.entities[entity_id]
@@ -115,7 +140,7 @@ class World:
 
     def part_reason(self, subject: Subject, adcode: str) -> dict:
         kind, part = subject.parts[adcode]
-        name = self.units.at[adcode, "name"]
+        name = self.unit_names[adcode][0]
         if kind == "part":
             return possible(f"only part of {name} belongs ({part})", f"仅{name}部分区域（{part}）")
         return possible(f"{name} is named without its extent", f"文件点名{name}，未列明范围")
@@ -216,17 +241,18 @@ class World:
 
     def entities_of(self, subject: Subject, kinds) -> dict[str, dict]:
         """Entities with a member among the subject's units (not the subject itself)."""
-        rows = self.rows[self.rows.adcode.isin(subject.adcodes)]
-        if kinds is not None:
-            rows = rows[rows.entity_kind.isin(kinds)]
+        groups: dict[str, list[dict]] = {}
+        for adcode in subject.adcodes:
+            for entity_id, entity_kind, kind, part in self.by_unit.get(adcode, []):
+                if kinds is None or entity_kind in kinds:
+                    groups.setdefault(entity_id, []).append(
+                        {"adcode": adcode, "name": self.unit_names[adcode][0], "kind": kind,
+                         "part": part})
         hits = {}
-        for entity_id, group in rows.groupby("entity", sort=True):
+        for entity_id, inside in sorted(groups.items()):
             if entity_id == subject.target.id:
                 continue
-            inside = [{"adcode": a, "name": self.units.at[a, "name"], "kind": k,
-                       "part": p if p == p else None}
-                      for a, k, p in zip(group.adcode, group.kind, group.part)]
-            extra = CERTAIN if (group.kind == "whole").any() else possible(
+            extra = CERTAIN if any(m["kind"] == "whole" for m in inside) else possible(
                 "; ".join(f"only part of {m['name']} ({m['part']})" if m["kind"] == "part"
                           else f"{m['name']} named without its extent" for m in inside),
                 "；".join(f"仅{m['name']}部分区域（{m['part']}）" if m["kind"] == "part"
