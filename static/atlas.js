@@ -30,7 +30,7 @@
       cooperation_platforms: '合作平台', metropolitan_areas: '都市圈', other_zones: '其他功能区',
       whole: '全部', part: '部分', named: '点名', notInForce: '该日期尚未设立',
       platforms: '合作平台', otherEntities: '所属其他区域', nothing: '无', loading: '加载中…',
-      lines: '第', borders: '接壤', covers: '包含', within: '位于其内', overlaps: '部分重叠',
+      lines: '第', possible: '可能', borders: '接壤', covers: '包含', within: '位于其内', overlaps: '部分重叠',
       member: '包括该地', memberKind: '成员', subject: '提问对象', unitHit: '区县', legend: '图例', selected: '所选',
       notMember: '不属于所选着色的区域', tilesFailed: '底图无法加载（离线），已改为无底图。',
       noResult: '无结果', failed: '加载失败：', meaning: '“{text}”理解为{chosen}，也可能指：{others}',
@@ -51,7 +51,7 @@
       other_zones: 'Other zones', whole: 'whole', part: 'part', named: 'named',
       notInForce: 'not yet defined on this date', platforms: 'Cooperation platforms',
       otherEntities: 'Other zones it belongs to', nothing: 'none', loading: 'Loading…',
-      lines: 'lines', borders: 'borders', covers: 'covers', within: 'within',
+      lines: 'lines', possible: 'possible', borders: 'borders', covers: 'covers', within: 'within',
       overlaps: 'overlaps', member: 'includes it', memberKind: 'member',
       subject: 'asked about', unitHit: 'unit',
       legend: 'Legend', selected: 'Selected', notMember: 'in none of the coloured zones',
@@ -540,17 +540,19 @@
 
   // -- the panel: questions --------------------------------------------------------------
   function hitItem(hit) {
+    const maybe = hit.certainty === 'possible'
+      ? ` · <em title="${esc(hit.reason ?? '')}">${t('possible')}</em>` : '';
     if (hit.adcode) {
       return `<li data-adcode="${esc(hit.adcode)}"><button type="button" data-collection="units" `
-        + `data-id="${esc(hit.adcode)}">${esc(hit.name)}</button> <small>${esc(hit.city)}`
-        + `${hit.kind ? ` · ${t(hit.kind)}` : ''}</small></li>`;
+        + `data-id="${esc(hit.adcode)}">${esc(hit.name)}</button> <small>${esc(hit.city ?? '')}`
+        + `${hit.kind ? ` · ${t(hit.kind)}` : ''}${maybe}</small></li>`;
     }
     const relation = hit.relation ?? 'member';
     return `<li data-id="${esc(hit.id)}" data-relation="${relation}">`
       + `<span class="atlas-key" style="background:${RELATION_COLOURS[relation]}"></span>`
       + `<button type="button" data-collection="platforms" data-id="${esc(hit.id)}">`
       + `${esc(state.lang === 'en' ? hit.name_en : hit.name)}</button> `
-      + `<small>${t(relation)}</small></li>`;
+      + `<small>${t(relation)}${maybe}</small></li>`;
   }
 
   function renderAnswer() {
