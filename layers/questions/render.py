@@ -65,29 +65,42 @@ def hits_geojson(answer: dict, atlas, resolution: str = "regional") -> dict:
             "question": answer["question"], "reading": answer["reading"]["en"]}
 
 
-def svg_map(geometries: list, width: int = 360, height: int = 260) -> list[str]:
-    """The geometries as SVG path data fitted to a box (north up, equirectangular)."""
-    shapes = [g for g in geometries if g is not None]
+def svg_map(geometries: list, subject=None, width: int = 360, height: int = 260) -> dict:
+    """The hits' geometries and the subject's outline as SVG path data fitted to a box
+    (north up, equirectangular): ``{"hits": [d, …], "subject": d or None}``."""
+    shapes = [g for g in (*geometries, subject) if g is not None]
     if not shapes:
-        return []
+        return {"hits": [], "subject": None}
     x0, y0, x1, y1 = shapely.total_bounds(shapes)
     scale = min(width / max(x1 - x0, 1e-9), height / max(y1 - y0, 1e-9)) * 0.95
-    paths = []
-    for geometry in shapes:
-        d = []
-        for polygon in getattr(geometry, "geoms", [geometry]):
-            for ring in (polygon.exterior, *polygon.interiors):
-                points = " ".join(f"{(x - x0) * scale:.1f},{(y1 - y) * scale:.1f}"
-                                  for x, y in ring.coords)
-                d.append(f"M{points}Z")
-        paths.append("".join(d))
-    return paths
+
+    def path(geometry) -> str:
+        rings = [ring for polygon in getattr(geometry, "geoms", [geometry])
+                 for ring in (polygon.exterior, *polygon.interiors)]
+        return "".join("M" + " ".join(f"{(x - x0) * scale:.1f},{(y1 - y) * scale:.1f}"
+                                      for x, y in ring.coords) + "Z" for ring in rings)
+
+    return {"hits": [path(g) for g in geometries if g is not None],
+            "subject": None if subject is None else path(subject)}
+
+
+def _subject_geometry(answer: dict, atlas):
+    """The outline of the place or entity asked about, at the overview resolution."""
+    place, entity = answer.get("place"), answer.get("entity")
+    if place:
+        layer = {"unit": "units", "city": "cities", "province": "provinces"}[place["level"]]
+        return atlas.boundaries.geometry(layer, "overview").get(place["adcode"])
+    if entity:
+        on = dt.date.fromisoformat(answer["as_of"]) if answer["as_of"] else None
+        return atlas.outlines(on, "overview").geometry.get(entity["id"])
+    return None
 
 
 def html_context(answer: dict, atlas) -> dict:
     """What the answer page shows: the question, the reading, the notes, a table with
-    Chinese names and a small map of the hits."""
+    Chinese names and a small map of the hits with the subject's outline."""
     columns, rows = csv_rows(answer)
-    shown = [c for c in columns if c not in ("name_en", "relation", "reason")]
-    paths = svg_map(_geometries(answer, atlas, "overview"))
-    return {"answer": answer, "columns": shown, "rows": rows, "paths": paths}
+    shown = [c for c in columns if c not in ("name_en", "relation")]
+    drawn = svg_map(_geometries(answer, atlas, "overview"), _subject_geometry(answer, atlas))
+    return {"answer": answer, "columns": shown, "rows": rows, "paths": drawn["hits"],
+            "subject_path": drawn["subject"]}
