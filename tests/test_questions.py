@@ -313,6 +313,17 @@ def test_parts_in_combination(questions, atlas, boundaries, names):
     answer = questions.ask("万达开涉及哪些城市")
     assert ids(answer) == set(boundaries.units.city_adcode.loc[list(members(atlas, "wandakai"))])
     assert ids(questions.ask("which province is 邻水 in")) == {"510000"}
+    # a place and an entity: the place's units that belong ('is 邻水 in 明月山')
+    linshui = names["邻水县"]
+    for question in ("Is 邻水 in 明月山?", "邻水是否属于明月山"):
+        assert ids(questions.ask(question)) == {linshui} & members(atlas, "mingyueshan")
+    answer = questions.ask("units bordering 合川 in 合广长")
+    assert ids(answer) == set(boundaries.neighbours([names["合川区"]])) & \
+        members(atlas, "heguangchang")
+    # entities with a member within a distance
+    near = ids(questions.ask("units within 20 km of 广安区"))
+    answer = questions.ask("what platforms are within 20 km of 广安区")
+    assert ids(answer) == entities_of(atlas, near, "cooperation_platform")
 
 
 def test_ambiguity_is_said_once_with_the_other_readings(questions):

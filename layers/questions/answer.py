@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from layers.questions import forms
 from layers.questions.compose import (UNIT_LEVELS, QuestionError, combined, form_of,
-                                      result_kind)
+                                      operator_of, result_kind)
 from layers.questions.parse import Reading
 from layers.questions.sets import World
 
@@ -79,18 +79,21 @@ def cql2(hits: list[dict], collection: str, as_of, universe=()) -> dict:
 
 def said(r: Reading, form: str, dates: tuple) -> dict:
     """The reading said back, in English and Chinese."""
-    joiners = (" and ", "和") if r.operator == "and" else (" or ", "或")
+    joiners = (" and ", "和") if operator_of(r) == "and" else (" or ", "或")
+    positives = [m.target for m, n in zip(r.mentions, r.negated) if not n]
+    related = [t.name for t in positives if t.kind == positives[0].kind] if positives else []
+    restricted = "、".join(t.name for t in positives if t.kind != positives[0].kind)
     negatives = "、".join(m.target.name for m, n in zip(r.mentions, r.negated) if n)
     text = {}
     for index, language in enumerate(("en", "zh")):
-        names = joiners[index].join(m.target.name for m, n in zip(r.mentions, r.negated)
-                                    if not n)
         which = {"largest": ("largest", "最大"), "smallest": ("smallest", "最小")}.get(
             r.superlative, ("", ""))[index]
-        now = ("now", "现在")[index]
         text[language] = " ".join(READING[form][index].format(
-            kinds=NOUNS[result_kind(r)][index], names=names, km=r.km or 0, which=which,
-            first=dates[0] or "", second=dates[1] or now).split())
+            kinds=NOUNS[result_kind(r)][index], names=joiners[index].join(related),
+            km=r.km or 0, which=which, first=dates[0] or "",
+            second=dates[1] or ("now", "现在")[index]).split())
+        if restricted:
+            text[language] += (f", also in {restricted}", f"（且属于{restricted}）")[index]
         if negatives:
             text[language] += (f", except {negatives}", f"（不含{negatives}）")[index]
     return text
@@ -105,25 +108,30 @@ def summary(hits: list[dict], kind: str, counting: bool) -> dict:
             "zh": f"共{len(hits)}个{zh_noun}" + (f"：{'、'.join(names)}{more}" if names else "")}
 
 
+NAMELESS = ("cross_province", "one_province", "superlative", "changes", "list")
+EXAMPLES = "e.g. 'platforms touching 广安', '万达开有哪些区县', 'units within 30 km of 成都'"
+
+
 def check(r: Reading, form: str, names) -> None:
     """Refuse a question naming nothing known where a name is needed, or words that look
     like a misspelt name; say what it may mean."""
-    for word in r.unknown:
-        suggestions = names.suggest(word)
+    for run in r.unknown:
+        suggestions = [s for word in run.split() for s in names.suggest(word)]
         if suggestions:
-            raise QuestionError(f"'{word}' is not a known unit, city, province or entity; "
+            raise QuestionError(f"'{run}' is not a known unit, city, province or entity; "
                                 f"did you mean {' / '.join(suggestions)}?", suggestions)
+    unknown = " ".join(r.unknown)
     needs_name = r.km is not None or r.relation in ("touching", "where", "what")
     asks = r.kind or r.relation or r.counting or r.superlative
-    examples = ("e.g. 'platforms touching 广安', '万达开有哪些区县', "
-                "'units within 30 km of 成都'")
-    if r.unknown and not r.mentions:
-        raise QuestionError(f"{' '.join(r.unknown)!r} is not a known unit, city, province or "
-                            f"entity; name one and what you want to know, {examples}")
-    if (form == "list" and (needs_name or not (r.kind or r.counting) or r.unknown)) or \
-            (r.unknown and not asks):
-        raise QuestionError(f"cannot tell what is asked: name a place or an entity and what "
-                            f"you want to know, {examples}")
+    refused = (r.unknown and not r.mentions and form not in NAMELESS) or \
+        (form == "list" and (needs_name or not (r.kind or r.counting) or r.unknown)) or \
+        (r.unknown and not asks)
+    if refused and r.unknown:
+        raise QuestionError(f"'{unknown}' is not a known unit, city, province or entity; "
+                            f"name one and what you want to know, {EXAMPLES}")
+    if refused:
+        raise QuestionError("cannot tell what is asked: name a place or an entity and what "
+                            f"you want to know, {EXAMPLES}")
 
 
 def ambiguity(r: Reading, table) -> tuple[dict | None, list[dict]]:

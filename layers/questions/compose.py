@@ -45,10 +45,23 @@ def result_kind(r: Reading) -> str:
     if r.kind:
         return r.kind
     positives = [m for m, n in zip(r.mentions, r.negated) if not n]
+    if _mixed(positives):  # 'is 邻水 in 明月山': the place's units that belong
+        return "unit"
     if r.km is not None or (r.relation == "touching" and positives
                             and positives[0].target.kind == "place"):
         return "unit"
     return "unit" if positives and positives[0].target.kind == "entity" else "entity"
+
+
+def _mixed(mentions) -> bool:
+    return len({m.target.kind for m in mentions}) == 2
+
+
+def operator_of(r: Reading) -> str:
+    """The operator written, else 'and' between a place and an entity ('neighbours of 合川
+    in 合广长', 'is 邻水 in 明月山'), else 'or' ('units of 万达开 and 明月山' lists both)."""
+    positives = [m for m, n in zip(r.mentions, r.negated) if not n]
+    return r.operator or ("and" if _mixed(positives) else "or")
 
 
 def _operand(r: Reading, world: World, mention, form: str) -> dict:
@@ -58,6 +71,8 @@ def _operand(r: Reading, world: World, mention, form: str) -> dict:
     kinds = words.ENTITY_KINDS.get(kind)
     if form == "units_within":
         units = world.within(subject, r.km)
+        if kind not in UNIT_LEVELS:  # entities with a member that near
+            return world.entities_of(world.subject_of_units(units), kinds)
     elif form == "neighbours":
         units = world.neighbours(subject)
     elif form == "entities_touching":
@@ -97,7 +112,7 @@ def combined(r: Reading, world: World, form: str) -> dict:
                          else "members") for m in positives]
         hits = dict(sets[0])
         for other in sets[1:]:
-            if r.operator == "and":
+            if operator_of(r) == "and":
                 hits = {k: {**v, **other[k]} for k, v in hits.items() if k in other}
             else:
                 hits.update({k: v for k, v in other.items() if k not in hits})

@@ -110,7 +110,7 @@ class Names:
         if latin and len(query) < 4:
             return []
         found = process.extract(query, list(self.choices), scorer=fuzz.ratio, limit=limit * 3,
-                                score_cutoff=80 if latin else 60)
+                                score_cutoff=85 if latin else 60)
         return list(dict.fromkeys(self.choices[name] for name, _, _ in found))[:limit]
 
 

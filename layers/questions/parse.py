@@ -24,7 +24,8 @@ _FILLER = re.compile(
     r"had|s|belong|belongs|belonging|include|includes|including|contain|contains|"
     r"containing|cover|covers|covering|part|member|members|within|between|since|until|"
     r"before|after|date|year|years|now|today|currently|please|about|by|area|size|top|new|"
-    r"make|makes|made|up|form|forms|are|located|lie|lies|situated|exist|existed)\b")
+    r"make|makes|made|up|form|forms|are|located|lie|lies|situated|exist|existed|span|spans|"
+    r"spanning|cross|crosses|crossing|only|just|whole|wholly)\b")
 
 
 @dataclass
@@ -91,8 +92,13 @@ def _unknown(rest: str) -> list[str]:
                     words.DISTANCE, r"以外|之外|除外|接壤|变化|属于|包括|包含|涵盖|涉及|组成|"
                     r"位于|地方|面积|范围|距离?|离|最|多大|面积"):
         rest = re.sub(pattern, " ", rest)
-    rest = _FILLER.sub(" ", rest)
-    return [w for w in rest.split() if len(w) >= 2]
+    runs = re.findall(r"[\u3400-\u9fff]+|[a-z][a-z'\-]*", rest)
+    found = []
+    for run in runs:  # a run no part explains, named as written (不存在, not 不存)
+        kept = [w for w in _FILLER.sub(" ", run).split() if len(w) >= 2]
+        if kept:
+            found.append(run if re.match(r"[\u3400-\u9fff]", run) else " ".join(kept))
+    return found
 
 
 def read(question: str, names: Names) -> Reading:

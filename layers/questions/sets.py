@@ -128,6 +128,11 @@ class World:
         return Subject(target, tuple(a for a, _, _ in rows),
                        frozenset(a for a, k, _ in rows if k == "whole"), parts)
 
+    def subject_of_units(self, units) -> Subject:
+        """A set of units as a subject of its own (e.g. the units within a distance)."""
+        adcodes = tuple(units)
+        return Subject(Target("place", "", "", "units"), adcodes, frozenset(adcodes), {})
+
     # -- hits ----------------------------------------------------------------------
     def unit(self, adcode: str, **details) -> dict:
         name, city, province = self.unit_names[adcode]

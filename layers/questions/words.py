@@ -43,7 +43,7 @@ RELATIONS = [  # tried in order: the first that occurs is the relation
                  r"touch\w*|border\w*|adjacent|next to|neighbou?r\w*|abut\w*|near\b|around\b"),
     ("where", r"在哪(?![些几个])|哪里|哪儿|位于何|在什么地方|的位置|where"),
     ("what", r"是什么|是啥|什么是|介绍|简介|概况|what is|what's|what are|tell me about|describe"
-             r"|\binfo\b"),
+             r"|\binfo\b|面积|多大|how big|how large|area of|size of"),
 ]
 OPERATORS = [("and", r"同时|既|都属于|共同|交集|both|also in|and also|intersect\w*|as well as"),
              ("or", r"或者|或|either|\bor\b|并集|union")]
