@@ -268,6 +268,20 @@ def test_what_changed_between_two_dates(questions, atlas):
                 (before.get(hit["adcode"]), after.get(hit["adcode"]))
 
 
+def test_what_changed_in_every_entity_entity_by_entity(questions, atlas):
+    def kinds(on):
+        rows = in_force(atlas.memberships, on)
+        rows = rows[rows.entity_kind == "cooperation_platform"]
+        return dict(zip(zip(rows.entity, rows.adcode), rows.kind))
+    before, after = kinds(dt.date(2021, 12, 31)), kinds(dt.date(2023, 12, 31))
+    changed = {e for e, a in set(before) | set(after) if before.get((e, a)) != after.get((e, a))}
+    for question in ("哪些平台在2021年到2023年间有变化", "which platforms changed between 2021 and 2023",
+                     "2021年到2023年平台的变化"):
+        answer = questions.ask(question)
+        assert ids(answer) == changed, question
+        assert all(h["added"] or h["removed"] or h["changed"] for h in answer["hits"])
+
+
 BOTH = ["units in both 万达开 and 明月山", "counties that belong to both wandakai and mingyueshan",
         "units of 万达开 as well as 明月山", "同时属于万达开和明月山的区县", "万达开和明月山共同的区县",
         "既属于万达开又属于明月山的区县"]

@@ -60,7 +60,7 @@ class Questions:
         if form == "changes":
             first, second = (written + [None, None])[:2]
             world = self.worlds(None)
-            hits, block, collection = parts.forms.changes(r, world, first, second), None, "units"
+            (hits, collection), block = parts.forms.changes(r, world, first, second), None
             dates = (first and first.isoformat(), second and second.isoformat())
         else:
             world = self.worlds(written[0] if written else on)

@@ -118,21 +118,29 @@ def _membership_kinds(rows, kinds, named) -> dict:
     return dict(zip(zip(rows.entity, rows.adcode), rows.kind))
 
 
-def changes(r: Reading, world: World, first, second) -> dict:
-    """Memberships added, removed or changed in kind between two dates (None: latest)."""
+def changes(r: Reading, world: World, first, second) -> tuple[dict, str]:
+    """Memberships added, removed or changed in kind between two dates (None: latest):
+    unit by unit for the entities named, else entity by entity (which units each gained,
+    lost or holds differently); with the collection the hits are in."""
     table = world.atlas.memberships
     before, after = in_force(table, first), in_force(table, second)
     named = {m.target.id for m in r.mentions if m.target.kind == "entity"}
-    kinds = _kinds(r)
-    old, new = (_membership_kinds(frame, kinds, named) for frame in (before, after))
-    hits = {}
+    old, new = (_membership_kinds(frame, _kinds(r), named) for frame in (before, after))
+    units = {}
     for key in sorted(set(old) | set(new)):
         was, now = old.get(key), new.get(key)
-        if was == now:
-            continue
-        change = "added" if was is None else "removed" if now is None else "changed"
-        entity_id, adcode = key
-        hits[f"{entity_id}:{adcode}"] = world.unit(
-            adcode, entity=entity_id, entity_name=world.atlas.registry.entities[entity_id].name_zh,
-            change=change, kind_before=was, kind_after=now, **CERTAIN)
-    return hits
+        if was != now:
+            entity_id, adcode = key
+            units[key] = world.unit(
+                adcode, entity=entity_id,
+                entity_name=world.atlas.registry.entities[entity_id].name_zh,
+                change="added" if was is None else "removed" if now is None else "changed",
+                kind_before=was, kind_after=now, **CERTAIN)
+    if named:
+        return {f"{e}:{a}": hit for (e, a), hit in units.items()}, "units"
+    by_entity: dict[str, dict] = {}
+    for (entity_id, _), hit in units.items():
+        entry = by_entity.setdefault(entity_id, world.entity(
+            entity_id, added=[], removed=[], changed=[], **CERTAIN))
+        entry[hit["change"]].append(hit["name"])
+    return by_entity, "platforms"
