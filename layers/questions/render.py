@@ -10,9 +10,8 @@ import io
 import shapely
 
 CSV_COLUMNS = ["id", "adcode", "name", "name_en", "kind", "level", "city", "province",
-               "entity", "entity_name", "change", "kind_before", "kind_after", "added", "removed",
-               "changed", "relation",
-               "relation_zh", "part", "shared_km", "distance_km", "area_km2", "area_source",
+               "entity", "entity_name", "change", "kind_before", "kind_after", "added",
+               "removed", "changed", "relation", "relation_zh", "part", "shared_km", "distance_km", "area_km2", "area_source",
                "provinces", "units", "certainty", "reason"]
 
 
