@@ -28,7 +28,7 @@ READING = {
     "superlative": ("the {which} {kinds} by area {names}", "{names}面积{which}的{kinds}"),
     "where": ("where {names} is", "{names}的位置"),
     "what": ("what {names} is", "{names}是什么"),
-    "changes": ("changes {names} from {first} to {second}", "{names}{first}至{second}的变化"),
+    "changes": ("changes in {names} from {first} to {second}", "{names}{first}至{second}的变化"),
     "list": ("all {kinds}", "全部{kinds}"),
 }
 COLLECTIONS = {"unit": "units", "city": "cities", "province": "provinces"}
@@ -89,7 +89,8 @@ def said(r: Reading, form: str, dates: tuple) -> dict:
         which = {"largest": ("largest", "最大"), "smallest": ("smallest", "最小")}.get(
             r.superlative, ("", ""))[index]
         text[language] = " ".join(READING[form][index].format(
-            kinds=NOUNS[result_kind(r)][index], names=joiners[index].join(related),
+            kinds=NOUNS[result_kind(r)][index],
+            names=joiners[index].join(related) or NOUNS[result_kind(r)][index],
             km=r.km or 0, which=which, first=dates[0] or "",
             second=dates[1] or ("now", "现在")[index]).split())
         if restricted:
