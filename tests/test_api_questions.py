@@ -29,7 +29,8 @@ ONE_PER_FORM = [  # a question of every form, in both languages
     "what changed in 川南渝西 between 2021 and 2023", "2021年到2023年川南渝西的变化",
     "units in both 万达开 and 明月山", "潼南的邻居中不属于遂潼的",
     "units within 50 km of 重庆", "万达开涉及哪些城市", "which province is 邻水 in",
-    "units of 成都市",
+    "units of 成都市", "which platforms changed between 2021 and 2023",
+    "what platforms are within 20 km of 广安区", "Is 邻水 in 明月山?",
 ]
 
 
