@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from filtering import FilterError
 from formats.geojson import dumps
 from layers.catalogue import SelectionError
-from layers.questions import QuestionError, supported_forms
+from layers.questions import QuestionError
 
 PROBLEM = "application/problem+json"
 TITLES = {400: "Invalid parameter", 404: "Not found", 405: "Method not allowed",
@@ -54,9 +54,7 @@ def detail(error: Exception) -> str:
     if isinstance(error, FilterError):
         return f"filter: {error}"
     if isinstance(error, QuestionError):
-        forms = "; ".join(f"{form['form']} (e.g. {' / '.join(form['examples'])})"
-                          for form in supported_forms())
-        return f"q: {error}. Supported questions: {forms}"
+        return f"q: {error}"
     if isinstance(error, RequestValidationError):
         parts = []
         for item in error.errors():

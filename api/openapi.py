@@ -35,7 +35,8 @@ RESPONSE_TYPES = {"/": _JSON_AND_HTML, "/conformance": _JSON_AND_HTML,
                                                            "text/html"],
                   "/collections/{collection}/items": _FEATURES,
                   "/collections/{collection}/items/{feature_id}": _FEATURES,
-                  "/query": ["application/json"]}
+                  "/query": ["application/json", "text/html", "text/csv",
+                             "application/geo+json"]}
 
 
 def parameter_schemas(settings: Settings) -> dict[str, dict]:

@@ -247,6 +247,16 @@ async def page_output_query(request: Request, f: Annotated[str | None, Query(des
     return _output(request, f, PAGES)
 
 
+ANSWERS = ("json", "html", "csv", "geojson")
+
+
+async def answer_output_query(request: Request, f: Annotated[str | None, Query(description=(
+        "Output: json (the answer), html (a readable page), csv (the hits as a table) or "
+        "geojson (the hits as features). Without it the Accept header decides between JSON "
+        "and HTML."))] = None) -> str:
+    return _output(request, f, ANSWERS)
+
+
 async def question_query(q: Annotated[str, Query(min_length=1, max_length=500, description=(
         "e.g. 'platforms touching 广安', '与广安接壤的平台', 'units of 万达开'"))]) -> str:
     return q

@@ -76,26 +76,42 @@ def _table(rows: list[dict], columns: list[str]) -> str:
                      for line in [columns, *shown])
 
 
-def query(args) -> None:
-    """Answer a plain-language question, as a table or JSON."""
+def _ask(questions: Questions, question: str, on) -> dict:
     try:
-        answer = Questions(_atlas(args)).ask(args.question, args.date)
+        return questions.ask(question, on)
     except QuestionError as error:
         raise UsageError(str(error)) from None
+
+
+ANSWER_COLUMNS = ["name", "city", "entity_name", "relation_zh", "kind", "change",
+                  "shared_km", "distance_km", "area_km2", "units", "certainty"]
+
+
+def _print_answer(answer: dict) -> None:
+    """The reading, the notes, the hits as a narrow table, the reasons for 'possible'."""
+    print(f"{answer['reading']['zh']} · {answer['reading']['en']}"
+          + (f" · as of {answer['as_of']}" if answer["as_of"] else ""))
+    for note in ([answer["ambiguity"]] if answer["ambiguity"] else []) + answer["notes"]:
+        print(f"note: {note.get('zh') or note['note_zh']} · {note.get('en') or note['note']}")
+    hits = answer["hits"]
+    columns = [c for c in ANSWER_COLUMNS if any(h.get(c) not in (None, [], "") for h in hits)]
+    rows = [{**h, "units": "、".join(h["units"]) if h.get("units") else None} for h in hits]
+    print(_table(rows, columns) if hits else "no results")
+    for hit in hits:
+        if hit.get("reason"):
+            print(f"  possible · {hit['name']}: {hit['reason']}")
+    print(f"\n{answer['answer']['zh']}\nCQL2 on /collections/{answer['cql2']['collection']}"
+          f"/items: {answer['cql2']['filter'][:100]}"
+          f"{'…' if len(answer['cql2']['filter']) > 100 else ''}")
+
+
+def query(args) -> None:
+    """Answer a plain-language question, as a table or JSON."""
+    answer = _ask(Questions(_atlas(args)), args.question, args.date)
     if args.json:
         sys.stdout.buffer.write(dumps(answer) + b"\n")
         return
-    if answer.get("ambiguity"):
-        others = ", ".join(a["name"] for a in answer["ambiguity"]["alternatives"])
-        print(f"note: '{answer['ambiguity']['text']}' read as "
-              f"{answer['ambiguity']['chosen']}; also: {others}")
-    hits = answer["hits"]
-    columns = [c for c in ("id", "adcode", "name", "city", "relation", "kind", "part",
-                           "shared_km") if any(c in h for h in hits)]
-    print(_table(hits, columns) if hits else "no results")
-    print(f"\n{answer['count']} result(s); as CQL2 on /collections/"
-          f"{answer['cql2']['collection']}/items: {answer['cql2']['filter'][:120]}"
-          f"{'…' if len(answer['cql2']['filter']) > 120 else ''}")
+    _print_answer(answer)
 
 
 def export_command(args) -> None:
@@ -117,30 +133,34 @@ def export_command(args) -> None:
 
 
 def info(args) -> None:
-    """Show a unit with the entities it belongs to, or an entity with its members."""
-    atlas = _atlas(args)
-    questions = Questions(atlas)
-    try:
-        subject, ambiguity = questions.resolve(args.name, args.date, prefer="entity")
-    except QuestionError as error:
-        raise UsageError(str(error)) from None
-    if ambiguity:
-        print(f"note: read as {ambiguity['chosen']}; also: "
-              f"{', '.join(a['name'] for a in ambiguity['alternatives'])}")
-    rows = in_force(atlas.memberships, args.date)
-    if subject.kind == "entity":
-        entity = atlas.registry.entities[subject.id]
-        rows = rows[rows.entity == subject.id]
-        print(f"{entity.name_zh} ({entity.id}) — {entity.name_en}\nkind: {entity.kind}")
+    """Show what a name is, with its members (an entity) or its entities (a place)."""
+    questions = Questions(_atlas(args))
+    about = _ask(questions, f"what is {args.name}", args.date)
+    block = about["about"]
+    if about["entity"]:
+        print(f"{block['name_zh']} ({about['entity']['id']}, {block['kind']})\n"
+              f"{block['name_en']}")
+        for document in block["documents"]:
+            print(f"  {document['date'] or '—'}  {document['title']}"
+                  f"  ({document['members_as_written']} members as written)")
+        asked = f"members of {about['entity']['id']}"
     else:
-        rows = rows[rows.adcode.isin(subject.adcodes)]
-        print(f"{subject.name} ({subject.id}, {subject.level})")
-    units = atlas.boundaries.units.name
-    print(_table([{"entity": r.entity, "unit": units[r.adcode], "kind": r.kind,
-                   "part": r.part, "document": r.document_title,
-                   "source": f"{r.evidence_file}:{r.evidence_lines}", "quote": r.quote}
-                  for r in rows.itertuples()],
-                 ["entity", "unit", "kind", "part", "document", "source", "quote"]))
+        print(f"{about['place']['name']} ({about['place']['adcode']}, "
+              f"{about['place']['level']}) · {'、'.join(block['cities'] or block['provinces'])}")
+        asked = f"entities of {about['place']['adcode']}"
+    _print_answer(_ask(questions, asked, args.date))
+
+
+def entities(args) -> None:
+    """List every entity of the registry: id, Chinese name, kind, units, since when."""
+    atlas = _atlas(args)
+    rows = in_force(atlas.memberships, args.date)
+    counts = rows.groupby("entity").size()
+    starts = atlas.memberships.groupby("entity").in_force_from.min()
+    listed = [{"id": e.id, "名称": e.name_zh, "kind": e.kind, "units": counts.get(e.id, 0),
+               "since": starts.get(e.id)} for e in sorted(atlas.registry.entities.values(),
+                                                           key=lambda e: (e.kind, e.id))]
+    print(_table(listed, ["id", "名称", "kind", "units", "since"]))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -170,7 +190,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--output", "-o", required=True, help="file to write")
     sub.add_argument("--date", type=_date, help="membership as of YYYY-MM-DD")
     sub.add_argument("--datum", choices=["wgs84", "gcj02"], default="wgs84")
-    sub = command("info", info, "a unit's entities or an entity's members, with evidence")
+    sub = command("entities", entities, "list every entity of the registry")
+    sub.add_argument("--date", type=_date, help="membership as of YYYY-MM-DD")
+    sub = command("info", info, "what a name is: an entity's members or a unit's entities")
     sub.add_argument("name", help="a unit, city, province or entity (name, alias or id)")
     sub.add_argument("--date", type=_date, help="membership as of YYYY-MM-DD")
     return main

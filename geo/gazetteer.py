@@ -100,6 +100,10 @@ class Gazetteer:
             for key in keys:
                 self._by_key[normalise(key)].append(place)
 
+    def keys(self) -> list[str]:
+        """Every normalised name the index knows (to find names inside a longer text)."""
+        return list(self._by_key)
+
     def candidates(self, text: str) -> list[Place]:
         """All places the text may name, coarser levels first (a city before its district)."""
         found = self._by_key.get(normalise(text), [])

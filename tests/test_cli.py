@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 
 import pyogrio
 import pytest
@@ -22,17 +23,37 @@ def run(cache_directory, boundaries):
 def test_help_lists_the_commands(run):
     result = run("--help")
     assert result.returncode == 0
-    for command in ("build", "serve", "query", "export", "info"):
+    for command in ("build", "serve", "query", "export", "info", "entities"):
         assert command in result.stdout
 
 
 def test_query_as_a_table_says_how_it_read_the_name(run):
     result = run("query", "platforms touching 广安")
     assert result.returncode == 0, result.stderr
-    assert "read as 广安市 (511600, city); also: 广安区" in result.stdout
     lines = result.stdout.splitlines()
-    assert any(line.startswith("suitong") and "borders" in line for line in lines)
-    assert any(line.startswith("heguangchang") and "covers" in line for line in lines)
+    assert sum("广安区" in line for line in lines) == 1  # the other reading, said once
+    assert any(line.startswith("遂潼川渝毗邻地区一体化发展先行区") and "接壤" in line
+               for line in lines)
+    assert any(line.startswith("合广长协同发展示范区") and "包含" in line for line in lines)
+
+
+def test_query_shows_what_is_only_possible_and_why(run):
+    result = run("query", "platforms touching 达州")
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("川渝高竹新区"))
+    assert "possible" in line and "接壤" in line
+    assert "possible · 川渝高竹新区: borders only through 邻水县" in result.stdout
+
+
+def test_query_before_an_entity_existed_says_so(run):
+    result = run("query", "2019年万达开有哪些区县")
+    assert result.returncode == 0
+    assert "2020-07-27" in result.stdout and "尚未设立" in result.stdout
+
+
+def test_query_with_a_misspelt_name_offers_the_right_one(run):
+    result = run("query", "临水县属于哪些平台")
+    assert result.returncode == 2 and "did you mean 邻水县" in result.stderr
 
 
 def test_query_as_json(run):
@@ -49,7 +70,7 @@ def test_query_as_of_a_date(run):
 def test_a_question_not_understood_exits_2_with_a_message_on_stderr(run):
     result = run("query", "what is the weather")
     assert result.returncode == 2 and result.stdout == ""
-    assert "cannot understand the question" in result.stderr
+    assert "not a known unit" in result.stderr
 
 
 def test_a_bad_date_is_a_usage_error(run):
@@ -76,17 +97,33 @@ def test_export_of_something_unknown(run, tmp_path):
     assert result.returncode == 2 and "unknown collection or entity 'nowhere'" in result.stderr
 
 
-def test_info_of_a_unit_lists_its_entities_with_evidence(run):
+def _columns(text: str) -> int:
+    """Terminal columns of the widest line of the table (the lines before the notes)."""
+    table = text.split("\n\n")[0].split("\n  possible")[0]
+    return max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+               for line in table.splitlines())
+
+
+def test_info_of_a_unit_lists_its_entities_in_chinese(run):
     result = run("info", "邻水县")
     assert result.returncode == 0
-    assert "chuanyu-gaozhu" in result.stdout and "高滩镇" in result.stdout
-    assert "004_a9d4b781dc1e95d7.txt:6371" in result.stdout
+    assert "川渝高竹新区" in result.stdout and "高滩镇" in result.stdout
+    assert "chuanyu-gaozhu" not in result.stdout.split("CQL2")[0]  # names, not slugs
+    assert _columns(result.stdout) <= 100
 
 
 def test_info_of_an_entity_lists_its_members(run):
     result = run("info", "万达开")
     assert result.returncode == 0 and "wandakai" in result.stdout
     assert result.stdout.count("whole") == 9
+    assert "万州区" in result.stdout and _columns(result.stdout) <= 100
+
+
+def test_entities_lists_every_entity(run, atlas):
+    result = run("entities")
+    assert result.returncode == 0
+    for entity in atlas.registry.entities.values():
+        assert entity.id in result.stdout and entity.name_zh in result.stdout
 
 
 def test_info_of_an_unknown_name(run):

@@ -353,6 +353,17 @@ def test_question_highlights_platforms_touching_guangan_by_relation(page, base_u
     screenshot(page, "question-guangan")
 
 
+def test_question_marks_what_is_only_possible_and_why(page, base_url):
+    open_map(page, base_url)
+    page.fill("#atlas-question", "platforms touching 达州")
+    page.click("#atlas-ask button[type=submit]")
+    mark = page.locator(".atlas-hits li[data-id=chuanyu-gaozhu] em")
+    mark.wait_for()
+    assert mark.inner_text() in ("可能", "possible")
+    assert "邻水县" in mark.get_attribute("title")
+    assert page.locator(".atlas-hits li[data-id=wandakai] em").count() == 0
+
+
 def test_export_downloads_files_that_read_back(page, base_url, tmp_path):
     open_map(page, base_url)
     page.fill("#atlas-search", "荣昌")
