@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-import loopback
+from support import loopback
 
 ONE_PER_FORM = [  # a question of every form, in both languages
     "units of 万达开", "万达开有哪些区县",

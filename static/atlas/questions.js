@@ -8,17 +8,19 @@ import {update} from './update.js';
 import {esc, t} from './words.js';
 
 function hitItem(hit) {
+  const maybe = hit.certainty === 'possible'
+    ? ` · <em title="${esc(hit.reason ?? '')}">${t('possible')}</em>` : '';
   if (hit.adcode) {
     return `<li data-adcode="${esc(hit.adcode)}"><button type="button" data-collection="units" `
-      + `data-id="${esc(hit.adcode)}">${esc(hit.name)}</button> <small>${esc(hit.city)}`
-      + `${hit.kind ? ` · ${t(hit.kind)}` : ''}</small></li>`;
+      + `data-id="${esc(hit.adcode)}">${esc(hit.name)}</button> <small>${esc(hit.city ?? '')}`
+      + `${hit.kind ? ` · ${t(hit.kind)}` : ''}${maybe}</small></li>`;
   }
   const relation = hit.relation ?? 'member';
   return `<li data-id="${esc(hit.id)}" data-relation="${relation}">`
     + `<span class="atlas-key" style="background:${RELATION_COLOURS[relation]}"></span>`
     + `<button type="button" data-collection="platforms" data-id="${esc(hit.id)}">`
     + `${esc(state.lang === 'en' ? hit.name_en : hit.name)}</button> `
-    + `<small>${t(relation)}</small></li>`;
+    + `<small>${t(relation)}${maybe}</small></li>`;
 }
 
 export function renderAnswer() {
