@@ -37,7 +37,7 @@ from formats.fonts import cjk_font
 from formats.labels import halo, place
 from formats.pictures import Picture
 from layers import Layers
-from layers.questions import RELATIONS
+from layers.questions.sets import RELATIONS_ZH as RELATIONS
 
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 LIMITS = {"width": (200, 8000), "height": (200, 8000), "dpi": (36, 600)}
