@@ -2,7 +2,8 @@
 
 The outline is the union of all member units (a coverage union, exact because the units
 share edges); ``whole`` and ``partial`` outlines split it so a map can draw members that
-belong only in part (or are named without extent) dashed rather than solid.
+belong only in part (or are named without extent, or uncertain) dashed rather than solid.
+An entity without members in force has no outline.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
     Returns
     -------
     GeoDataFrame indexed by entity id with names, kind, family, parent, member counts by
-    kind, ``provinces`` spanned, ``member_area_km2`` (sum of member units),
+    kind (whole, part, named, uncertain), ``provinces`` spanned, ``member_area_km2`` (sum
+    of member units),
     ``stated_area_km2`` (what the text says, if anything), the in-force document, and the
     geometries ``geometry`` (all members), ``whole`` and ``partial``.
     """
@@ -41,6 +43,7 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
             "parent": entity.parent, "units": len(group),
             "whole": int(counts.get("whole", 0)), "part": int(counts.get("part", 0)),
             "named": int(counts.get("named", 0)),
+            "uncertain": int(counts.get("uncertain", 0)),
             "provinces": sorted(units.loc[group.adcode, "province"].unique()),
             "member_area_km2": round(float(units.loc[group.adcode, "area_km2"].sum()), 1),
             "stated_area_km2": entity.area_km2.value if entity.area_km2 else None,

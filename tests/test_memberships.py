@@ -101,8 +101,7 @@ def test_linshui_is_in_three_platforms(atlas):
 
 def test_stated_areas_agree_with_whole_members(atlas):
     outlines = atlas.outlines()
-    whole = outlines[(outlines.part == 0) & (outlines.named == 0)
-                     & outlines.stated_area_km2.notna()]
+    whole = outlines[(outlines.units == outlines.whole) & outlines.stated_area_km2.notna()]
     assert len(whole) >= 5
     ratio = whole.member_area_km2 / whole.stated_area_km2
     assert ratio.between(0.98, 1.03).all(), ratio.to_dict()
@@ -122,3 +121,69 @@ def test_an_undated_text_supersedes_the_one_before(atlas):
     # The 联合实施方案 carries no date; it follows the 纲要 (2021-10-20) and adds 广安市.
     rows = atlas.members("yudongbei-chuandongbei", dt.date(2022, 1, 1))
     assert "511623" in set(rows.adcode) and set(rows.document) == {"lianhe-shishi-fangan"}
+    assert rows.in_force_inferred.all() and set(rows.in_force_from) == {dt.date(2021, 11, 23)}
+
+
+def test_the_dated_version_keeps_its_period_before_the_undated_one(atlas):
+    rows = atlas.members("yudongbei-chuandongbei", dt.date(2021, 11, 1))
+    assert len(rows) == 23 and set(rows.document) == {"gangyao-2021"}
+    assert not rows.in_force_inferred.any()
+    assert set(rows.in_force_until) == {dt.date(2021, 11, 23)}
+
+
+def test_an_undated_text_never_antedates_the_text_it_implements(atlas):
+    assert atlas.members("chengyu-zhuzhou", dt.date(2019, 1, 1)).empty
+    assert atlas.members("chengyu-zhuzhou", dt.date(2021, 10, 20)).empty
+    assert len(atlas.members("chengyu-zhuzhou", dt.date(2021, 11, 23))) == 19
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2019, 1, 1), dt.date(2020, 7, 26),
+                                   dt.date(2021, 10, 19), dt.date(2022, 8, 10)])
+def test_no_membership_comes_from_a_later_text(atlas, as_of):
+    from layers.memberships import in_force
+    from layers.registry import document_start
+
+    rows = in_force(atlas.memberships, as_of)
+    started = {d: document_start(atlas.registry, atlas.registry.documents[d])[0]
+               for d in rows.document.unique()}
+    assert all(start <= as_of for start in started.values()), started
+    assert (rows.in_force_from <= as_of).all()
+
+
+def test_the_agriculture_belt_records_where_its_texts_disagree(atlas, names):
+    rows = atlas.members("chengyu-nongyedai").set_index("adcode")
+    assert rows.kind.value_counts().to_dict() == {"whole": 140, "uncertain": 7}
+    unit_names = atlas.boundaries.units.name
+    assert set(unit_names[rows.index[rows.kind == "uncertain"]]) == {
+        "开州区", "云阳县", "平武县", "北川羌族自治县", "万源市", "天全县", "宝兴县"}
+    assert rows.disagreement[rows.kind == "uncertain"].str.contains("纲要").all()
+    assert rows.disagreement[rows.kind != "uncertain"].isna().all()
+    extent = set(atlas.members("planning-extent").adcode)
+    assert set(rows.index[rows.kind == "whole"]) <= extent
+    assert set(rows.index) - extent == {a for a in rows.index if rows.kind[a] == "uncertain"} \
+        - {names["开州区"], names["云阳县"]}
+    belt = atlas.outlines().loc["chengyu-nongyedai"]  # the stated area fits the 纲要's extent
+    planning = atlas.outlines().loc["planning-extent"]
+    assert belt.stated_area_km2 == planning.stated_area_km2 == 185000
+    assert belt.member_area_km2 > 1.1 * belt.stated_area_km2
+
+
+def test_notes_agree_with_the_dates_in_the_data(atlas):
+    import re
+
+    claims = re.compile(r"as_of (is|are) null|no dated issue|(is|are) not dated|"
+                        r"not dated in the seeds")
+    wrong = []
+    for entity in atlas.registry.entities.values():
+        undated = [e.document for e in entity.extents if e.as_of is None]
+        for claim in claims.finditer(entity.note or ""):
+            if not undated:
+                wrong.append(f"{entity.id}: note says {claim.group()!r}, but every extent "
+                             "is dated")
+        for e in entity.extents:
+            document = atlas.registry.documents[e.document]
+            if (e.as_of is None) != (document.date is None) or \
+                    e.as_of and e.as_of < document.date:
+                wrong.append(f"{entity.id}: extent of {e.document} as_of {e.as_of}, "
+                             f"document dated {document.date}")
+    assert wrong == []

@@ -3,9 +3,17 @@
 import shapely
 
 
-def test_one_outline_per_entity_in_force(atlas):
+def test_one_outline_per_entity_with_members_in_force(atlas):
     outlines = atlas.outlines()
-    assert set(outlines.index) == set(atlas.registry.entities)
+    assert set(outlines.index) == set(atlas.memberships[atlas.memberships.latest].entity)
+    assert set(outlines.index) < set(atlas.registry.entities)  # some are never enumerated
+
+
+def test_uncertain_members_are_counted_and_drawn_apart(atlas):
+    belt = atlas.outlines().loc["chengyu-nongyedai"]
+    assert (belt.whole, belt.uncertain, belt.units) == (140, 7, 147)
+    assert shapely.equals(shapely.union(belt.whole_geometry, belt.partial_geometry),
+                          belt.geometry)
 
 
 def test_outline_is_the_union_of_members(atlas):
