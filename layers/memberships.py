@@ -16,7 +16,8 @@ import pandas as pd
 from layers.registry import Registry, document_start
 
 COLUMNS = ["entity", "entity_kind", "family", "adcode", "kind", "part", "disagreement", "via",
-           "extent", "in_force_from", "in_force_until", "in_force_inferred", "latest", "document", "document_title", "document_date", "document_number",
+           "extent", "in_force_from", "in_force_until", "in_force_inferred", "latest",
+           "document", "document_title", "document_date", "document_number",
            "evidence_file", "evidence_lines", "quote", "outside_knowledge"]
 
 

@@ -8,8 +8,9 @@ row per unit × period and one column per entity (``0``, ``1`` for whole, or the
 >>> import geo, layers
 >>> atlas = layers.load(geo.load())
 >>> frame = panel(atlas, "2022-01-01", "2023-12-31", every="year", entities=["chuannan-yuxi"])
->>> frame.set_index(["period", "adcode"]).kind.loc[[("2022", "500110"), ("2023", "500110")]].tolist()
-['absent', 'whole']
+>>> qijiang = frame[frame.adcode == "500110"]
+>>> dict(zip(qijiang.period, qijiang.kind))
+{'2022': 'absent', '2023': 'whole'}
 """
 
 from __future__ import annotations

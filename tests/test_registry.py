@@ -167,8 +167,8 @@ def test_an_uncertain_member_says_how_the_texts_disagree(boundaries, registry_co
 def test_an_undated_document_must_say_what_it_implements(boundaries, registry_copy):
     edit(registry_copy / "documents/lianhe-shishi-fangan.yaml", lambda d: d.pop("implements"))
     found = problems(boundaries, registry_copy)
-    assert found[0].startswith("documents/lianhe-shishi-fangan.yaml:1: file: Value error, an undated "
-                               "document needs 'implements'")
+    assert found[0].startswith("documents/lianhe-shishi-fangan.yaml:1: file: Value error, an "
+                               "undated document needs 'implements'")
 
 
 def test_an_undated_text_may_not_hide_the_dated_version_before_it(boundaries, registry_copy):
@@ -177,3 +177,13 @@ def test_an_undated_text_may_not_hide_the_dated_version_before_it(boundaries, re
     assert any(p.startswith("entities/yudongbei-chuandongbei.yaml:") and "undated document "
                "'lianhe-shishi-fangan' comes into force 2021-10-20 (inferred), not after the "
                "extent before it (2021-10-20)" in p for p in found), found
+
+
+def test_the_readme_documents_every_membership_and_entity_kind():
+    from typing import get_args
+
+    from layers.schema import EntityKind, MembershipKind
+
+    readme = (DEFAULT_DIRECTORY.parent / "README.md").read_text(encoding="utf-8")
+    assert all(f"- **{kind}** —" in readme for kind in get_args(MembershipKind))
+    assert all(f"`{kind}`" in readme for kind in get_args(EntityKind))
