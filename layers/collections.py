@@ -142,9 +142,8 @@ class Catalogue:
     def _platforms(self, on, resolution):
         full = self.atlas.outlines(on, "full")
         members = in_force(self.atlas.memberships, on)
-        listed = members.groupby("entity").apply(
-            lambda g: [{"adcode": a, "kind": k} for a, k in zip(g.adcode, g.kind)],
-            include_groups=False)
+        listed = pd.Series({entity: [{"adcode": a, "kind": k} for a, k in zip(g.adcode, g.kind)]
+                            for entity, g in members.groupby("entity")}, dtype=object)
         frame = full.drop(columns=["whole_geometry", "partial_geometry"]).assign(
             spans_provinces=full.provinces.map(len), members=listed.reindex(full.index))
         frame = frame.set_geometry(_multipolygons(frame.geometry.values))

@@ -53,5 +53,10 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
             "whole_geometry": _union(unit_geometry.loc[whole].values),
             "partial_geometry": _union(unit_geometry.loc[partial].values),
         })
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="OGC:CRS84")
+    columns = ["id", "name_zh", "name_en", "aliases", "kind", "family", "parent", "units",
+               "whole", "part", "named", "uncertain", "provinces", "member_area_km2",
+               "stated_area_km2", "document", "document_title", "in_force_from", "geometry",
+               "whole_geometry", "partial_geometry"]  # also when no entity has members
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry",
+                             crs="OGC:CRS84")
     return frame.set_index("id", drop=False)

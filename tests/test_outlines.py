@@ -39,3 +39,10 @@ def test_outlines_as_of_a_date_and_at_display_resolution(atlas):
     assert "chuannan-yuxi" not in early.index and early.loc["mingyueshan"].units == 6
     assert shapely.get_num_coordinates(early.loc["mingyueshan"].geometry) < \
         shapely.get_num_coordinates(atlas.outlines().loc["mingyueshan"].geometry)
+
+
+def test_no_outlines_before_any_text(atlas):
+    import datetime as dt
+
+    early = atlas.outlines(dt.date(2019, 1, 1))
+    assert early.empty and "geometry" in early and early.crs == "OGC:CRS84"
