@@ -277,9 +277,8 @@ class Catalogue:
     def _platforms(self, as_of, resolution):
         full = self.atlas.outlines(as_of, "full")
         members = in_force(self.atlas.memberships, as_of)
-        listed = members.groupby("entity").apply(
-            lambda g: [{"adcode": a, "kind": k} for a, k in zip(g.adcode, g.kind)],
-            include_groups=False)
+        listed = pd.Series({entity: [{"adcode": a, "kind": k} for a, k in zip(g.adcode, g.kind)]
+                            for entity, g in members.groupby("entity")}, dtype=object)
         frame = full.drop(columns=["whole_geometry", "partial_geometry"]).rename(
             columns={"name_zh": "name"}).assign(  # ``name``: the Chinese name, as for units
             spans_provinces=full.provinces.map(len), members=listed.reindex(full.index))

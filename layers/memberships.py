@@ -2,7 +2,9 @@
 
 A prefecture member is expanded to its county-level units (keeping its kind and evidence,
 ``via`` naming the prefecture). Each extent is in force from its ``as_of`` date until the
-next extent of the same entity; an undated extent follows the one before it.
+next extent of the same entity. An undated extent (its text gives no date) never antedates
+the dated document its text implements nor the extent before it: its start is inferred
+(see :func:`layers.registry.document_start`) and flagged ``in_force_inferred``.
 """
 
 from __future__ import annotations
@@ -11,26 +13,22 @@ import datetime as dt
 
 import pandas as pd
 
-from layers.registry import Registry
+from layers.registry import Registry, document_start
 
-COLUMNS = ["entity", "entity_kind", "family", "adcode", "kind", "part", "via", "extent", "in_force_from", "in_force_until",
-           "latest", "document", "document_title", "document_date", "document_number",
+COLUMNS = ["entity", "entity_kind", "family", "adcode", "kind", "part", "disagreement", "via",
+           "extent", "in_force_from", "in_force_until", "in_force_inferred", "latest",
+           "document", "document_title", "document_date", "document_number",
            "evidence_file", "evidence_lines", "quote", "outside_knowledge"]
 
 
 def membership_table(registry: Registry, boundaries) -> pd.DataFrame:
     """One row per unit and extent of every entity (see :data:`COLUMNS`).
 
-    ``in_force_from`` is None for an undated first extent (in force from the start);
-    ``in_force_until`` is the next extent's start (None for the latest extent, or when the
-    next extent is undated too: it supersedes this one at once).
+    ``in_force_until`` is the next extent's start (None for the latest extent).
     """
     rows = []
     for entity in registry.entities.values():
-        starts, start = [], None
-        for extent in entity.extents:
-            start = extent.as_of or start
-            starts.append(start)
+        starts, inferred = extent_starts(registry, entity)
         for e, extent in enumerate(entity.extents):
             until = starts[e + 1] if e + 1 < len(starts) else None
             document = registry.documents[extent.document]
@@ -39,13 +37,32 @@ def membership_table(registry: Registry, boundaries) -> pd.DataFrame:
                 via = member.adcode if member.adcode not in boundaries.units.index else None
                 first, last = member.evidence.lines
                 for adcode in units:
-                    rows.append([entity.id, entity.kind, entity.family, adcode, member.kind, member.part, via, e,
-                                 starts[e], until, e == len(entity.extents) - 1,
+                    rows.append([entity.id, entity.kind, entity.family, adcode, member.kind,
+                                 member.part, member.disagreement, via, e, starts[e], until,
+                                 inferred[e], e == len(entity.extents) - 1,
                                  document.id, document.title, document.date, document.number,
                                  member.evidence.file,
                                  f"{first}" if first == last else f"{first}-{last}",
                                  member.evidence.quote, member.outside_knowledge])
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def extent_starts(registry: Registry, entity) -> tuple[list, list[bool]]:
+    """Each extent's start date, and whether it is inferred (its text is undated).
+
+    An undated extent starts when its document does (:func:`document_start`), and never
+    before the extent listed before it.
+    """
+    starts, inferred, previous = [], [], None
+    for extent in entity.extents:
+        start, guessed = (extent.as_of, False) if extent.as_of else \
+            document_start(registry, registry.documents[extent.document])
+        if guessed and previous and start < previous:
+            start = previous
+        starts.append(start)
+        inferred.append(guessed)
+        previous = start
+    return starts, inferred
 
 
 def in_force(table: pd.DataFrame, as_of: dt.date | None = None) -> pd.DataFrame:

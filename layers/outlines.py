@@ -1,8 +1,9 @@
 """Entity outlines: one feature per entity, dissolved from its member units.
 
 The outline is the union of all member units (a coverage union, exact because the units
-share edges); ``whole_geometry`` and ``partial_geometry`` split it so a map can draw members that
-belong only in part (or are named without extent) dashed rather than solid.
+share edges); ``whole_geometry`` and ``partial_geometry`` split it so a map can draw members
+that belong only in part (or are named without extent, or uncertain) dashed rather than solid.
+An entity without members in force has no outline.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
     Returns
     -------
     GeoDataFrame indexed by entity id with names, kind, family, parent, member counts by
-    kind, ``provinces`` spanned, ``member_area_km2`` (sum of member units),
-    ``stated_area_km2`` (what the text says, if anything), the in-force document, and the
-    geometries ``geometry`` (all members), ``whole_geometry`` and ``partial_geometry``;
-    ``whole``, ``part`` and ``named`` are the member counts by kind.
+    kind (``whole``, ``part``, ``named``, ``uncertain``), ``provinces`` spanned,
+    ``member_area_km2`` (sum of member units), ``stated_area_km2`` (what the text says, if
+    anything), the in-force document, and the geometries ``geometry`` (all members),
+    ``whole_geometry`` and ``partial_geometry``.
     """
     rows = []
     for entity_id, group in members.groupby("entity", sort=True):
@@ -42,6 +43,7 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
             "parent": entity.parent, "units": len(group),
             "whole": int(counts.get("whole", 0)), "part": int(counts.get("part", 0)),
             "named": int(counts.get("named", 0)),
+            "uncertain": int(counts.get("uncertain", 0)),
             "provinces": sorted(units.loc[group.adcode, "province"].unique()),
             "member_area_km2": round(float(units.loc[group.adcode, "area_km2"].sum()), 1),
             "stated_area_km2": entity.area_km2.value if entity.area_km2 else None,
@@ -51,5 +53,10 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
             "whole_geometry": _union(unit_geometry.loc[whole].values),
             "partial_geometry": _union(unit_geometry.loc[partial].values),
         })
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="OGC:CRS84")
+    columns = ["id", "name_zh", "name_en", "aliases", "kind", "family", "parent", "units",
+               "whole", "part", "named", "uncertain", "provinces", "member_area_km2",
+               "stated_area_km2", "document", "document_title", "in_force_from", "geometry",
+               "whole_geometry", "partial_geometry"]  # also when no entity has members
+    frame = gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry",
+                             crs="OGC:CRS84")
     return frame.set_index("id", drop=False)

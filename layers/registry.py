@@ -66,11 +66,47 @@ def _entry(data, location: tuple) -> str:
     return path or "file"
 
 
-def _parse(path: Path, model, problems: list[str]):
-    shown = path.relative_to(path.parent.parent)
+class _Source:
+    """One registry file as read: its shown name, parsed data and composed YAML nodes."""
+
+    def __init__(self, shown: str, data, node: yaml.Node):
+        self.shown, self.data, self.node = shown, data, node
+
+    def problem(self, location: tuple, message: str) -> str:
+        """``file:line: entry: message`` for the entry at ``location``."""
+        return f"{self.shown}:{_line_of(self.node, location)}: {_entry(self.data, location)}: " \
+               f"{message}"
+
+
+def _reused_node(root: yaml.Node) -> yaml.Node | None:
+    """The first node reached twice (an alias), walking the graph once: never expanded."""
+    seen, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
+def _compose(path: Path, shown: str, problems: list[str]) -> _Source | None:
+    """Compose and construct one file, refusing aliases (no "billion laughs" expansion)."""
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=_LOADER)
+        loader = _LOADER(path.read_text(encoding="utf-8"))
+        try:
+            node = loader.get_single_node()
+            reused = node and _reused_node(node)
+            if reused is not None:
+                problems.append(f"{shown}:{reused.start_mark.line + 1}: YAML anchors and "
+                                "aliases (&name, *name) are not allowed in the registry")
+                return None
+            data = loader.construct_document(node) if node else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:  # name the line where the broken construct starts
         mark = error.context_mark or error.problem_mark
         where = f" (noticed at line {error.problem_mark.line + 1})" \
@@ -85,75 +121,132 @@ def _parse(path: Path, model, problems: list[str]):
     if not isinstance(data, dict):
         problems.append(f"{shown}:1: expected a mapping of fields, got {type(data).__name__}")
         return None
-    node = None  # composed only to place an error on its line
+    return _Source(shown, data, node)
 
-    def line(location):
-        nonlocal node
-        node = node or yaml.compose(text, Loader=_LOADER)
-        return _line_of(node, location)
 
+def _parse(path: Path, model, problems: list[str]):
+    source = _compose(path, str(path.relative_to(path.parent.parent)), problems)
+    if source is None:
+        return None, None
     try:
-        parsed = model.model_validate(data)
+        parsed = model.model_validate(source.data)
     except pydantic.ValidationError as error:
         for item in error.errors():
             location = tuple(k for k in item["loc"] if k not in ("function-after",))
-            got = f" (got {item['input']!r})" if not isinstance(item["input"], dict) else ""
-            problems.append(f"{shown}:{line(location)}: {_entry(data, location)}: "
-                            f"{item['msg']}{got}")
-        return None
+            got = f" (got {item['input']!r})" \
+                if not isinstance(item["input"], (dict, list)) else ""
+            problems.append(source.problem(location, f"{item['msg']}{got}"))
+        return None, None
     if parsed.id != path.stem:
-        problems.append(f"{shown}:{line(('id',))}: id: must equal the file name "
-                        f"'{path.stem}', got '{parsed.id}'")
-    return parsed
+        problems.append(source.problem(("id",), f"must equal the file name '{path.stem}', "
+                                       f"got '{parsed.id}'"))
+    return parsed, source
 
 
-def _load_all(directory: Path, model, problems: list[str]) -> dict:
-    loaded, seen_in = {}, {}
+def _load_all(directory: Path, model, problems: list[str]) -> tuple[dict, dict]:
+    """Every valid file of ``directory`` by id, and the sources they were read from."""
+    loaded, sources = {}, {}
     for path in sorted(directory.glob("*.yaml")):
-        item = _parse(path, model, problems)
+        item, source = _parse(path, model, problems)
         if item is None:
             continue
         if item.id in loaded:
-            problems.append(f"{directory.name}/{path.name}: id: duplicate id '{item.id}' "
-                            f"(also in {seen_in[item.id]})")
-        loaded[item.id], seen_in[item.id] = item, path.name
-    return loaded
+            problems.append(source.problem(("id",), f"duplicate id '{item.id}' (also in "
+                                           f"{Path(sources[item.id].shown).name})"))
+        loaded[item.id], sources[item.id] = item, source
+    return loaded, sources
 
 
-def _check_members(where: str, extent, boundaries, problems: list[str]) -> None:
+def _check_members(where: tuple, source: _Source, extent, boundaries,
+                   problems: list[str]) -> None:
     """Each member is a known unit or prefecture; no unit is a member twice."""
     seen: dict[str, int] = {}
     for m, member in enumerate(extent.members):
-        entry = f"{where}.members[{m}]"
+        entry = (*where, "members", m)
         if member.adcode not in boundaries.units.index \
                 and member.adcode not in boundaries.cities.index:
-            problems.append(f"{entry}: unknown adcode '{member.adcode}': expected a "
-                            "county-level unit or prefecture of 重庆 or 四川")
+            problems.append(source.problem((*entry, "adcode"), f"unknown adcode "
+                            f"'{member.adcode}': expected a county-level unit or prefecture "
+                            "of 重庆 or 四川"))
             continue
         inside = set(boundaries.members(member.adcode))
         stray = [a for a in member.except_ if a not in inside]
         if member.except_ and (member.adcode in boundaries.units.index or stray):
-            problems.append(f"{entry}: except: {stray or member.except_} are not units of "
-                            f"prefecture '{member.adcode}'")
+            problems.append(source.problem((*entry, "except"), f"{stray or member.except_} "
+                            f"are not units of prefecture '{member.adcode}'"))
         for adcode in sorted(inside - set(member.except_)):
             if adcode in seen:
-                problems.append(f"{entry}: unit {adcode} is already a member through "
-                                f"members[{seen[adcode]}]")
+                problems.append(source.problem(entry, f"unit {adcode} is already a member "
+                                               f"through members[{seen[adcode]}]"))
             seen.setdefault(adcode, m)
 
 
-def _cross_check(registry: Registry, boundaries, directory: Path,
+def _check_documents(registry: Registry, sources: dict, problems: list[str]) -> None:
+    """Implemented and citing documents exist and are dated (and cite after the fact)."""
+    for document in registry.documents.values():
+        for location, ref in ((("implements",), document.implements),
+                              (("cited_by", "document"),
+                               document.cited_by and document.cited_by.document)):
+            target = registry.documents.get(ref) if ref else None
+            if ref and (target is None or target.date is None):
+                problems.append(sources[document.id].problem(location, f"'{ref}' is not a "
+                                "dated document of documents/"))
+        implemented = registry.documents.get(document.implements or "")
+        citing = registry.documents.get(document.cited_by.document if document.cited_by else "")
+        if implemented and citing and implemented.date and citing.date \
+                and citing.date < implemented.date:
+            problems.append(sources[document.id].problem(("cited_by",), "the citing document "
+                            "is older than the one this document implements"))
+
+
+def _check_entity(entity, registry: Registry, source: _Source, known: dict, boundaries,
+                  problems: list[str]) -> None:
+    """An entity's parent, documents and members exist; every extent has a period."""
+    if entity.parent and entity.parent not in known["entities"]:
+        problems.append(source.problem(("parent",), f"unknown entity '{entity.parent}'"))
+    previous = None
+    for e, extent in enumerate(entity.extents):
+        document = registry.documents.get(extent.document)
+        if extent.document not in known["documents"]:
+            problems.append(source.problem(("extents", e, "document"), f"unknown document "
+                                           f"'{extent.document}' (not in documents/)"))
+        elif document is not None and extent.as_of is None:
+            start = document_start(registry, document)[0]
+            if previous and start and start <= previous:
+                problems.append(source.problem(("extents", e), f"undated document "
+                                f"'{document.id}' comes into force {start} (inferred), not "
+                                f"after the extent before it ({previous}), which would never "
+                                "be in force: give the document a 'cited_by'"))
+        previous = extent.as_of or (document_start(registry, document)[0] if document else None)
+        _check_members(("extents", e), source, extent, boundaries, problems)
+
+
+def _cross_check(registry: Registry, sources: dict, directory: Path, boundaries,
                  problems: list[str]) -> None:
-    """Check references between files (parents, documents) and to the boundaries."""
+    """Check references between files (parents, documents) and to the boundaries.
+
+    A reference to a file that exists but is invalid is not reported again.
+    """
+    known = {kind: {p.stem for p in (directory / kind).glob("*.yaml")}
+             for kind in ("documents", "entities")}
+    _check_documents(registry, sources["documents"], problems)
     for entity in registry.entities.values():
-        where = f"entities/{entity.id}.yaml"
-        if entity.parent and not (directory / "entities" / f"{entity.parent}.yaml").exists():
-            problems.append(f"{where}: parent: unknown entity '{entity.parent}'")
-        for e, extent in enumerate(entity.extents):
-            if not (directory / "documents" / f"{extent.document}.yaml").exists():
-                problems.append(f"{where}: extents[{e}].document: unknown document "
-                                f"'{extent.document}' (not in documents/)")
-            _check_members(f"{where}: extents[{e}]", extent, boundaries, problems)
+        _check_entity(entity, registry, sources["entities"][entity.id], known, boundaries,
+                      problems)
+
+
+def document_start(registry: Registry, document) -> tuple:
+    """When a document's memberships come into force, and whether that date is inferred.
+
+    A dated document is in force from its date. An undated one never antedates the
+    dated document it implements: it is taken to be in force from the date of the
+    (later) document that cites it, if one does, else from that of the one it implements.
+    """
+    if document.date is not None:
+        return document.date, False
+    anchor = document.cited_by.document if document.cited_by else document.implements
+    found = registry.documents.get(anchor)
+    return (found.date if found else None), True
 
 
 def registry_dir() -> Path:
@@ -171,11 +264,13 @@ def load_registry(boundaries, directory: Path | str | None = None) -> Registry:
     """
     directory = Path(directory) if directory else registry_dir()
     problems: list[str] = []
-    registry = Registry(_load_all(directory / "documents", Document, problems),
-                        _load_all(directory / "entities", Entity, problems))
+    documents, document_sources = _load_all(directory / "documents", Document, problems)
+    entities, entity_sources = _load_all(directory / "entities", Entity, problems)
+    registry = Registry(documents, entities)
     if not registry.entities:
         problems.append(f"{directory / 'entities'}: no entity files (*.yaml) found")
-    _cross_check(registry, boundaries, directory, problems)
+    _cross_check(registry, {"documents": document_sources, "entities": entity_sources},
+                 directory, boundaries, problems)
     if problems:
         raise RegistryError(problems)
     return registry

@@ -17,7 +17,7 @@ Adcode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
 SeedFile = Annotated[str, StringConstraints(pattern=r"^\d{3}_[0-9a-f]{16}\.txt$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
-MembershipKind = Literal["whole", "part", "named"]
+MembershipKind = Literal["whole", "part", "named", "uncertain"]
 EntityKind = Literal["planning_extent", "central_urban_area", "cooperation_platform",
                      "platform_zone", "metropolitan_area", "metropolitan_tier",
                      "development_axis", "tourism_zone", "agriculture_zone", "other_zone"]
@@ -55,6 +55,13 @@ class Evidence(_Strict):
         return self
 
 
+class Citation(_Strict):
+    """A later, dated document that cites an undated one: the undated one existed by then."""
+
+    document: Slug
+    evidence: Evidence
+
+
 class Document(_Strict):
     """A policy document that defines entities."""
 
@@ -63,8 +70,19 @@ class Document(_Strict):
     issuer: Text
     date: dt.date | None
     number: Text | None = None
+    implements: Slug | None = None
+    cited_by: Citation | None = None
     evidence: Evidence
     outside_knowledge: Text | None = None
+
+    @model_validator(mode="after")
+    def _undated_documents_say_what_they_implement(self):
+        if self.date is None and self.implements is None:
+            raise ValueError("an undated document needs 'implements': the id of the dated "
+                             "document it implements (it comes into force no earlier)")
+        if self.date is not None and self.cited_by is not None:
+            raise ValueError("'cited_by' is only for undated documents")
+        return self
 
 
 class Member(_Strict):
@@ -73,6 +91,7 @@ class Member(_Strict):
     adcode: Adcode
     kind: MembershipKind
     part: Text | None = None
+    disagreement: Text | None = None
     except_: list[Adcode] = Field(default_factory=list, alias="except")
     evidence: Evidence
     outside_knowledge: Text | None = None
@@ -84,6 +103,9 @@ class Member(_Strict):
                              "names, or 未列明 where it names none")
         if self.kind != "part" and self.part:
             raise ValueError(f"'part' is only for kind 'part', not {self.kind!r}")
+        if (self.kind == "uncertain") != bool(self.disagreement):
+            raise ValueError("'disagreement' (which texts contradict each other, and how) is "
+                             f"required for kind 'uncertain' and only for it, not {self.kind!r}")
         return self
 
 
@@ -92,8 +114,15 @@ class Extent(_Strict):
 
     as_of: dt.date | None
     document: Slug
-    members: Annotated[list[Member], Field(min_length=1)]
+    members: list[Member]
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _no_members_says_why(self):
+        if not self.members and not self.note:
+            raise ValueError("an extent without members needs a 'note' saying why (e.g. the "
+                             "text names the entity but never lists its units)")
+        return self
 
 
 class StatedArea(_Strict):

@@ -101,8 +101,7 @@ def test_linshui_is_in_three_platforms(atlas):
 
 def test_stated_areas_agree_with_whole_members(atlas):
     outlines = atlas.outlines()
-    whole = outlines[(outlines.part == 0) & (outlines.named == 0)
-                     & outlines.stated_area_km2.notna()]
+    whole = outlines[(outlines.units == outlines.whole) & outlines.stated_area_km2.notna()]
     assert len(whole) >= 5
     ratio = whole.member_area_km2 / whole.stated_area_km2
     assert ratio.between(0.98, 1.03).all(), ratio.to_dict()
@@ -122,3 +121,152 @@ def test_an_undated_text_supersedes_the_one_before(atlas):
     # The 联合实施方案 carries no date; it follows the 纲要 (2021-10-20) and adds 广安市.
     rows = atlas.members("yudongbei-chuandongbei", dt.date(2022, 1, 1))
     assert "511623" in set(rows.adcode) and set(rows.document) == {"lianhe-shishi-fangan"}
+    assert rows.in_force_inferred.all() and set(rows.in_force_from) == {dt.date(2021, 11, 23)}
+
+
+def test_the_dated_version_keeps_its_period_before_the_undated_one(atlas):
+    rows = atlas.members("yudongbei-chuandongbei", dt.date(2021, 11, 1))
+    assert len(rows) == 23 and set(rows.document) == {"gangyao-2021"}
+    assert not rows.in_force_inferred.any()
+    assert set(rows.in_force_until) == {dt.date(2021, 11, 23)}
+
+
+def test_an_undated_text_never_antedates_the_text_it_implements(atlas):
+    assert atlas.members("chengyu-zhuzhou", dt.date(2019, 1, 1)).empty
+    assert atlas.members("chengyu-zhuzhou", dt.date(2021, 10, 20)).empty
+    assert len(atlas.members("chengyu-zhuzhou", dt.date(2021, 11, 23))) == 19
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2019, 1, 1), dt.date(2020, 7, 26),
+                                   dt.date(2021, 10, 19), dt.date(2022, 8, 10)])
+def test_no_membership_comes_from_a_later_text(atlas, as_of):
+    from layers.memberships import in_force
+    from layers.registry import document_start
+
+    rows = in_force(atlas.memberships, as_of)
+    started = {d: document_start(atlas.registry, atlas.registry.documents[d])[0]
+               for d in rows.document.unique()}
+    assert all(start <= as_of for start in started.values()), started
+    assert (rows.in_force_from <= as_of).all()
+
+
+def test_the_agriculture_belt_records_where_its_texts_disagree(atlas, names):
+    rows = atlas.members("chengyu-nongyedai").set_index("adcode")
+    assert rows.kind.value_counts().to_dict() == {"whole": 140, "uncertain": 7}
+    unit_names = atlas.boundaries.units.name
+    assert set(unit_names[rows.index[rows.kind == "uncertain"]]) == {
+        "开州区", "云阳县", "平武县", "北川羌族自治县", "万源市", "天全县", "宝兴县"}
+    assert rows.disagreement[rows.kind == "uncertain"].str.contains("纲要").all()
+    assert rows.disagreement[rows.kind != "uncertain"].isna().all()
+    extent = set(atlas.members("planning-extent").adcode)
+    assert set(rows.index[rows.kind == "whole"]) <= extent
+    assert set(rows.index) - extent == {a for a in rows.index if rows.kind[a] == "uncertain"} \
+        - {names["开州区"], names["云阳县"]}
+    belt = atlas.outlines().loc["chengyu-nongyedai"]  # the stated area fits the 纲要's extent
+    planning = atlas.outlines().loc["planning-extent"]
+    assert belt.stated_area_km2 == planning.stated_area_km2 == 185000
+    assert belt.member_area_km2 > 1.1 * belt.stated_area_km2
+
+
+def test_notes_agree_with_the_dates_in_the_data(atlas):
+    import re
+
+    claims = re.compile(r"as_of (is|are) null|no dated issue|(is|are) not dated|"
+                        r"not dated in the seeds")
+    wrong = []
+    for entity in atlas.registry.entities.values():
+        undated = [e.document for e in entity.extents if e.as_of is None]
+        for claim in claims.finditer(entity.note or ""):
+            if not undated:
+                wrong.append(f"{entity.id}: note says {claim.group()!r}, but every extent "
+                             "is dated")
+        for e in entity.extents:
+            document = atlas.registry.documents[e.document]
+            if (e.as_of is None) != (document.date is None) or \
+                    e.as_of and e.as_of < document.date:
+                wrong.append(f"{entity.id}: extent of {e.document} as_of {e.as_of}, "
+                             f"document dated {document.date}")
+    assert wrong == []
+
+
+NEW_ENTITIES = {  # latest extent: counts by kind, and the units or prefectures the text names
+    "wufei-chengshi": ({"whole": 156}, {"500000", "510100", "510300", "510500", "510600", "510700",
+                                        "510900", "511000", "511100", "511300", "511400", "511500",
+                                        "511600", "511700", "511800", "512000"}),
+    "xibu-chengdu-kexuecheng": ({"named": 20}, {"510100"}),
+    "zhongguo-mianyang-kejicheng": ({"named": 9}, {"510700"}),
+    "xibu-chongqing-kexuecheng": ({"part": 5}, {"500106", "500107", "500109", "500113", "500116"}),
+    "chengdu-pingyuan-jingjiqu": ({"named": 68}, {"510100", "510600", "511400", "512000", "510700",
+                                                  "511100", "510900", "511800"}),
+    "chongqing-dushiquan-weixingcheng": ({"whole": 4}, {"511681", "511623", "511622", "511621"}),
+    "chuannan": ({"whole": 28}, {"510300", "510500", "511000", "511500"}),
+    "shuangquan": ({"whole": 27, "named": 35}, None),
+    "bashu-shuanghe": ({"named": 29}, None),
+    "bashu-chengyu-gudao": ({"named": 31}, {"510900", "511300", "511000", "510300", "512000",
+                                            "500111", "500153", "500118"}),
+    "bashu-changjiang-shangyou": ({"named": 26}, None),
+    "chengde-lingang-chanyedai": ({"named": 26}, {"510100", "510600"}),
+    "chengmei-gaoxin-chanyedai": ({"named": 26}, {"510100", "511400"}),
+    "chengzi-linkong-chanyedai": ({"named": 23}, {"510100", "512000"}),
+    "changjiang-shangyou-lvse-shifanqu": ({"named": 19}, {"500101", "500152", "511500", "510500"}),
+    "neizi-tongchenghua": ({"named": 11}, {"511000", "510300"}),
+    "wankaiyun": ({"named": 3}, {"500101", "500154", "500235"}),
+    "zhongdian-bangfu-xian": ({"whole": 4}, {"500229", "500238", "500242", "500243"}),
+    "huangjin-sanjiao": ({"named": 3}, {"500236", "500237", "500238"}),
+    "chengyu-qing-zoulang": ({"named": 63}, {"510100", "511000", "500000"}),
+}
+UNLISTED = ["xibu-kexuecheng", "chongqing-liangjiang-xietong-chuangxinqu", "yuxi",
+            "zhucheng-dushiqu", "yudongbei-sanxia-chengzhenqun",
+            "yudongnan-wulingshan-chengzhenqun"]
+
+
+@pytest.mark.parametrize("entity", sorted(NEW_ENTITIES))
+def test_members_of_the_other_entities_the_texts_list(atlas, entity):
+    counts, named = NEW_ENTITIES[entity]
+    rows = atlas.members(entity)
+    assert rows.adcode.is_unique and rows.kind.value_counts().to_dict() == counts
+    if named is not None:
+        listed = {m.adcode for m in atlas.registry.entities[entity].extents[-1].members}
+        assert listed == named
+
+
+@pytest.mark.parametrize("entity", UNLISTED)
+def test_entities_named_but_never_listed_have_no_members_and_say_so(atlas, entity):
+    record = atlas.registry.entities[entity]
+    assert atlas.memberships[atlas.memberships.entity == entity].empty
+    assert "never list" in record.note and all(e.note for e in record.extents)
+
+
+def test_the_zero_waste_area_is_wider_than_the_circle(atlas):
+    waste = set(atlas.members("wufei-chengshi").adcode)
+    circle = set(atlas.members("planning-extent").adcode)
+    assert circle < waste and len(waste - circle) == 14  # 9 of 重庆, 平武 北川 万源 天全 宝兴
+
+
+def test_the_chuannan_region_is_the_sichuan_half_of_chuannan_yuxi(atlas):
+    platform = atlas.members("chuannan-yuxi")
+    sichuan = platform[platform.adcode.str.startswith("51")]
+    assert set(atlas.members("chuannan").adcode) == set(sichuan.adcode)
+
+
+def test_the_two_metropolitan_areas_together(atlas):
+    both = set(atlas.members("shuangquan").adcode)
+    assert both == set(atlas.members("chongqing-dushiquan").adcode) | set(
+        atlas.members("chengdu-dushiquan").adcode)
+    early = atlas.members("shuangquan", dt.date(2022, 1, 1))
+    assert set(early.adcode) == set(atlas.members("chengdu-dushiquan").adcode)
+
+
+def test_a_science_city_part_without_units_first_then_its_extension_parks(atlas):
+    assert atlas.members("xibu-chongqing-kexuecheng", dt.date(2022, 8, 10)).empty
+    parks = atlas.members("xibu-chongqing-kexuecheng", dt.date(2022, 8, 11))
+    assert (parks.part == "拓展园（范围未列明）").all()
+    parts = {e.id for e in atlas.registry.entities.values() if e.parent == "xibu-kexuecheng"}
+    assert parts == {"xibu-chengdu-kexuecheng", "xibu-chongqing-kexuecheng",
+                     "zhongguo-mianyang-kejicheng", "chongqing-liangjiang-xietong-chuangxinqu"}
+
+
+def test_the_upper_yangtze_green_zone_adds_tongnan_in_2022(atlas):
+    first = atlas.members("changjiang-shangyou-lvse-shifanqu", dt.date(2022, 1, 1))
+    assert first.in_force_inferred.all() and "500152" not in set(first.adcode)
+    assert "500152" in set(atlas.members("changjiang-shangyou-lvse-shifanqu").adcode)

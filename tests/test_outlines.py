@@ -3,9 +3,17 @@
 import shapely
 
 
-def test_one_outline_per_entity_in_force(atlas):
+def test_one_outline_per_entity_with_members_in_force(atlas):
     outlines = atlas.outlines()
-    assert set(outlines.index) == set(atlas.registry.entities)
+    assert set(outlines.index) == set(atlas.memberships[atlas.memberships.latest].entity)
+    assert set(outlines.index) < set(atlas.registry.entities)  # some are never enumerated
+
+
+def test_uncertain_members_are_counted_and_drawn_apart(atlas):
+    belt = atlas.outlines().loc["chengyu-nongyedai"]
+    assert (belt.whole, belt.uncertain, belt.units) == (140, 7, 147)
+    assert shapely.equals(shapely.union(belt.whole_geometry, belt.partial_geometry),
+                          belt.geometry)
 
 
 def test_outline_is_the_union_of_members(atlas):
@@ -31,3 +39,10 @@ def test_outlines_as_of_a_date_and_at_display_resolution(atlas):
     assert "chuannan-yuxi" not in early.index and early.loc["mingyueshan"].units == 6
     assert shapely.get_num_coordinates(early.loc["mingyueshan"].geometry) < \
         shapely.get_num_coordinates(atlas.outlines().loc["mingyueshan"].geometry)
+
+
+def test_no_outlines_before_any_text(atlas):
+    import datetime as dt
+
+    early = atlas.outlines(dt.date(2019, 1, 1))
+    assert early.empty and "geometry" in early and early.crs == "OGC:CRS84"

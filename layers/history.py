@@ -1,0 +1,78 @@
+"""The history of an entity: its versions, one per defining text, and what each changed.
+
+>>> import geo, layers
+>>> atlas = layers.load(geo.load())
+>>> [(v.document, len(v.members), v.added[:2]) for v in versions(atlas, "mingyueshan")]
+[('pingtai-tuijin-2020', 6, ['500155', '500231']), ('mingyueshan-fangan-2021', 7, ['500115'])]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+from layers.memberships import extent_starts
+
+
+@dataclass(frozen=True)
+class Version:
+    """One extent of an entity: the text that defines it, when, and its member units.
+
+    ``listed`` holds the adcodes as the text lists them (a prefecture stands for its units),
+    ``members`` maps each unit's adcode to its membership kind; ``added`` and ``removed``
+    list units compared with the version before (all are added in the first one), and
+    ``changed`` the units whose kind changed
+    (adcode → [before, after]). ``inferred`` says the start date is inferred (the text is
+    undated, see :func:`layers.registry.document_start`).
+    """
+
+    index: int
+    document: str
+    document_title: str
+    document_date: dt.date | None
+    document_number: str | None
+    in_force_from: dt.date | None
+    in_force_until: dt.date | None
+    inferred: bool
+    listed: list[str]
+    members: dict[str, str]
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    note: str | None = None
+
+    def as_dict(self) -> dict:
+        """Plain data (dates stay dates), e.g. for a JSON encoder."""
+        return asdict(self)
+
+
+def versions(atlas, entity_id: str) -> list[Version]:
+    """The versions of ``entity_id`` in ``atlas`` (a :class:`layers.Layers`), oldest first.
+
+    Raises
+    ------
+    KeyError
+        naming the unknown entity.
+    """
+    entity = atlas.registry.entities.get(entity_id)
+    if entity is None:
+        raise KeyError(f"unknown entity {entity_id!r}: expected an id of the registry")
+    rows = atlas.memberships[atlas.memberships.entity == entity_id]
+    starts, inferred = extent_starts(atlas.registry, entity)
+    found, before = [], {}
+    for e, extent in enumerate(entity.extents):
+        document = atlas.registry.documents[extent.document]
+        here = rows[rows.extent == e]
+        members = dict(zip(here.adcode, here.kind))
+        found.append(Version(
+            index=e, document=document.id, document_title=document.title,
+            document_date=document.date, document_number=document.number,
+            in_force_from=starts[e], in_force_until=starts[e + 1] if e + 1 < len(starts) else None,
+            inferred=inferred[e], listed=[m.adcode for m in extent.members], members=members,
+            added=sorted(set(members) - set(before)),
+            removed=sorted(set(before) - set(members)),
+            changed={a: [before[a], k] for a, k in sorted(members.items())
+                     if a in before and before[a] != k},
+            note=extent.note))
+        before = members
+    return found
