@@ -1,13 +1,9 @@
 """The response cache in front of the real app, served by a real uvicorn on 127.0.0.1."""
 
-import contextlib
-import threading
-import time
 import urllib.parse
 
 import httpx
 import pytest
-import uvicorn
 
 import loopback
 from api.budget import Budget
@@ -40,31 +36,13 @@ class Counting:
         await self.app(scope, receive, send)
 
 
-@contextlib.contextmanager
-def serving(app):
-    """``app`` in a real uvicorn on a free loopback port, in a thread; yields the base URL."""
-    port = loopback.free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def cached(app):
     """(HTTP client, counter, version box) of the real app behind the response cache."""
     counting, version = Counting(app), {"now": "registry-1"}
     cache = ResponseCache(counting, Budget().region("responses"),
                           version=lambda: version["now"], negotiate=_negotiate)
-    with serving(cache) as base, httpx.Client(base_url=base, timeout=60) as client:
+    with loopback.serve_app(cache) as base, httpx.Client(base_url=base, timeout=60) as client:
         yield client, counting.seen, version
 
 
