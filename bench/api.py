@@ -1,7 +1,8 @@
 """Benchmark of the HTTP API under load: ours beside pygeoapi and beside the physical limit.
 
-Every server runs on 127.0.0.1, started from :mod:`bench.targets` one at a time; Debian's
-``wrk`` (1 thread, a few connections, gzip accepted) drives each request for a fixed time.
+Every server runs on 127.0.0.1, started from :mod:`bench.targets`; Debian's ``wrk`` (1
+thread, a few connections, gzip accepted) drives each request for a fixed time, on the three
+servers of a stack in turn, a few rounds, the median shown.
 
 * **the limit**: a bare Starlette endpoint on the same server stack returning, for each URL,
   the very gzipped bytes our API gave for it; every row is printed as "% of limit";
@@ -45,7 +46,7 @@ DISTINCT = """local i = 0
 request = function()
   i = i + 1
   local path = string.format("/collections/units/items?f=json&limit=10&resolution=overview"
-    .. "&bbox=%.7f,29.4,106.8,29.8", 106.4 + (i % 1000000) / 1e8)
+    .. "&bbox=%.7f,29.4,106.8,29.8", 106.4 + (i % 1000000) / 1e7)  -- a new box each time
   return wrk.format("GET", path, {["Accept-Encoding"] = "gzip"})
 end
 """
@@ -137,43 +138,52 @@ def gzipped_bodies(base: str, paths: list[str], path: Path) -> Path:
     return path
 
 
-def measure(label, target, stack, paths, args, workers=1, bodies=None, distinct=False):
-    """Serve ``target``, load each of ``paths`` (and the distinct-bbox page); rows of
-    (request path or "distinct", label, stack, workers, figures)."""
-    process, base = start(target, stack, workers, bodies)
+TARGETS = (("ours, first-time", "ours"), ("ours, cached", "ours_cached"),
+           ("limit (bare)", "bare"))
+
+
+def compare(stack, paths, args, bodies, workers=1, distinct=False) -> list[tuple]:
+    """Serve the three :data:`TARGETS` side by side on ``stack`` and load each path on each
+    in turn, ``args.rounds`` times (interleaved, so that a busy moment of the machine falls
+    on all alike); rows of (path or "distinct", label, stack, workers, the median round)."""
+    servers = {}
     try:
-        rows = [(path, label, stack, workers, wrk(base + path, args.seconds, args.connections))
-                for path in paths]
-        if distinct:
-            rows.append(("distinct", label, stack, workers,
-                         wrk(base, args.seconds, args.connections, DISTINCT)))
+        for label, target in TARGETS:
+            servers[label] = start(target, stack, workers, bodies)
+        jobs = [(path, None) for path in paths] + ([("distinct", DISTINCT)] if distinct else [])
+        runs = {}
+        for _ in range(args.rounds):
+            for path, script in jobs:
+                for label, (_, base) in servers.items():
+                    if script and label == "limit (bare)":
+                        continue  # its limit is the fixed page's
+                    url = base if script else base + path  # a script names its own paths
+                    runs.setdefault((path, label), []).append(
+                        wrk(url, args.seconds, args.connections, script))
     finally:
-        loopback.stop(process)
-    for path, *row, figures in rows:  # progress, on standard error
-        print(path[:40], *row, f"{figures['rps']:.0f} req/s", file=sys.stderr)
+        for process, _ in servers.values():
+            loopback.stop(process)
+    rows = []
+    for (path, label), figures in runs.items():
+        median = sorted(figures, key=lambda r: r["rps"])[len(figures) // 2]
+        rows.append((path, label, stack, workers, median))
+        print(path[:40], label, stack, workers, f"{median['rps']:.0f} req/s", file=sys.stderr)
     return rows
 
 
 def run(args, listed) -> tuple[list, dict]:
     """Every measurement of the run: (rows, pygeoapi's figures by path)."""
     ours_paths = [mine for _, mine, _ in listed]
-    rows = measure("ours, first-time", "ours", DEFAULT_STACK, ours_paths, args, distinct=True)
     process, base = start("ours", DEFAULT_STACK)
     try:
         bodies = gzipped_bodies(base, ours_paths, args.workdir / "bodies.pickle")
     finally:
         loopback.stop(process)
-    rows += measure("ours, cached", "ours_cached", DEFAULT_STACK, ours_paths, args,
-                    distinct=True)
-    rows += measure("limit (bare)", "bare", DEFAULT_STACK, ours_paths, args, bodies=bodies)
+    rows = compare(DEFAULT_STACK, ours_paths, args, bodies, distinct=True)
     for stack in STACKS:
         if stack != DEFAULT_STACK:
-            for label, target in (("ours, first-time", "ours"), ("ours, cached", "ours_cached"),
-                                  ("limit (bare)", "bare")):
-                rows += measure(label, target, stack, [PAGE], args, bodies=bodies)
-    for label, target in (("ours, first-time", "ours"), ("ours, cached", "ours_cached"),
-                          ("limit (bare)", "bare")):
-        rows += measure(label, target, DEFAULT_STACK, [PAGE], args, workers=2, bodies=bodies)
+            rows += compare(stack, [PAGE], args, bodies)
+    rows += compare(DEFAULT_STACK, [PAGE], args, bodies, workers=2)
     peer, peer_base = start_pygeoapi(args.workdir, geo.load())
     try:
         theirs = {mine: wrk(peer_base + path, args.seconds, args.connections)
@@ -226,6 +236,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds per row; the median is shown")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir())
                         / "chengyu-bench")
     args = parser.parse_args()
