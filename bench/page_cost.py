@@ -2,7 +2,8 @@
 network), per request, for the bbox page of bench/api.py.
 
 Rows, in the same run: the app as served (routing, eleven parameter dependencies, the
-route, the middlewares), the same behind the response cache (a hit), and a bare Starlette
+route, the middlewares), the same behind the response cache (a hit), FastAPI returning the
+same bytes with the route's parameter dependencies and with none, and a bare Starlette
 endpoint returning the same bytes (the floor). Then a profile of the app's requests split
 into FastAPI's dependency solving (parameter parsing and validation), the route's own work,
 and the rest (middlewares, routing, sending).
@@ -67,6 +68,24 @@ def bare(body: bytes, media_type: str):
     return Starlette(routes=[Route(PATH, endpoint)])
 
 
+def fastapi_only(body: bytes, media_type: str, dependencies: bool):
+    """FastAPI returning the same bytes, with the items route's parameter dependencies (the
+    very functions of the API) or none: what the dependencies cost by themselves."""
+    from fastapi import Depends, FastAPI, Request
+
+    import server
+
+    names = ["limit_query", "offset_query", "bbox_query", "datetime_query", "filter_query",
+             "resolution_query", "datum_query", "output_query", "crs_query"]
+    app = FastAPI()
+    needs = [Depends(getattr(server, name)) for name in names] if dependencies else []
+
+    @app.get("/collections/{collection}/items", dependencies=needs)
+    async def items(request: Request, collection: str):
+        return Response(body, media_type=media_type, headers={"Content-Encoding": "gzip"})
+    return app
+
+
 async def shares(app, requests: int) -> dict[str, float]:
     """Shares of the app's time per part, from a profile of ``requests`` requests."""
     profile = cProfile.Profile()
@@ -95,6 +114,10 @@ async def main() -> None:
                            negotiate=_negotiate)
     rows = {"ours (first-time)": await per_request(app, args.requests),
             "ours behind the response cache": await per_request(cached, args.requests),
+            "FastAPI, the 9 parameter dependencies": await per_request(
+                fastapi_only(body["body"], media_type, True), args.requests),
+            "FastAPI, no dependencies": await per_request(
+                fastapi_only(body["body"], media_type, False), args.requests),
             "bare Starlette, same bytes": await per_request(bare(body["body"], media_type),
                                                             args.requests)}
     floor = rows["bare Starlette, same bytes"]
