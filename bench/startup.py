@@ -102,14 +102,18 @@ def wall(command: list[str], runs: int, cache: Path | None) -> float:
 
 
 def import_costs(cache: Path | None, shown: int = 10) -> tuple[float, list[tuple[float, str]]]:
-    """Total import time of ``chengyu query`` and its costliest top-level imports (s)."""
+    """Total import time of ``chengyu query`` (s) and, per package, its outermost import's
+    cumulative time, costliest first (a package's time includes what it imports)."""
     result = subprocess.run([sys.executable, "-X", "importtime", *command_line()[1:], "query",
                              QUESTION], cwd=loopback.HERE, env=environment(cache),
                             capture_output=True, text=True, check=True)
-    rows = re.findall(r"^import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)$", result.stderr, re.M)
-    top = sorted(((int(total) / 1e6, name) for total, indent, name in rows
-                  if len(indent) == 1), reverse=True)
-    return sum(t for t, _ in top), top[:shown]
+    rows = re.findall(r"^import time:\s+(\d+) \|\s+(\d+) \| *(\S+)$", result.stderr, re.M)
+    packages: dict[str, float] = {}
+    for _, cumulative, name in rows:
+        root = name.split(".")[0]
+        packages[root] = max(packages.get(root, 0.0), int(cumulative) / 1e6)
+    costliest = sorted(((t, name) for name, t in packages.items()), reverse=True)
+    return sum(int(own) for own, _, _ in rows) / 1e6, costliest[:shown]
 
 
 def main() -> None:
