@@ -206,7 +206,8 @@ def report(rows, theirs, listed, args) -> None:
         limit = limits.get((path if path != "distinct" else PAGE, stack, workers))
         share = f"{100 * r['rps'] / limit:.0f} %" if limit else ""
         peer = theirs.get(path)
-        ratio = f"{r['rps'] / peer['rps']:.0f}x" if peer and label != "limit (bare)" else ""
+        ratio = "" if not peer or label == "limit (bare)" else \
+            f"{r['rps'] / peer['rps']:.0f}x" if peer["rps"] else "none done"
         print(f"{names[path]:<28}{label:<18}{stack:<19}{workers:>2}{r['p50']:8.2f}"
               f"{r['p99']:8.2f}{r['rps']:8.0f}{r['errors'] + bool(r['socket']):7d}"
               f"{share:>8}{ratio:>11}")
@@ -223,7 +224,7 @@ def verdict(rows, theirs, limits) -> None:
                     if (p, lab, s, w) == (path, label, stack, workers))
     cached, first = rps("ours, cached"), rps("ours, first-time")
     share = cached / limits[(PAGE, DEFAULT_STACK, 1)]
-    peer = cached / theirs[PAGE]["rps"]
+    peer = cached / max(theirs[PAGE]["rps"], 0.1)
     workers = rps("ours, first-time", workers=2) / first
     print(f"\nrepeated page: {100 * share:.0f} % of the limit (goal >= 50 %); "
           f"{peer:.0f}x pygeoapi (goal >= 100x); 2 workers {workers:.2f}x one on the "
@@ -246,6 +247,7 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     listed = requests(geo.load())
     rows, theirs = run(args, listed)
+    (args.workdir / "api-results.pickle").write_bytes(pickle.dumps((rows, theirs)))
     report(rows, theirs, listed, args)
 
 
