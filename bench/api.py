@@ -21,6 +21,7 @@ Run: ``apt-get install -y wrk && python bench/api.py [--seconds 5] [--connection
 """
 
 import argparse
+import itertools
 import os
 import pickle
 import re
@@ -42,14 +43,15 @@ BBOX = "106.4,29.4,106.8,29.8"  # central 重庆
 TOUCHING = "S_TOUCHES(geometry, {wkt})"  # with 渝中区's full geometry: its 4 neighbours
 QUESTION = "platforms touching 广安"
 PAGE = f"/collections/units/items?f=json&limit=10&bbox={BBOX}&resolution=overview"
-DISTINCT = """local i = 0
+DISTINCT = """local i = {start}
 request = function()
-  i = i + 1
+  i = i + 1  -- a new box on every request, and in every run (each starts elsewhere)
   local path = string.format("/collections/units/items?f=json&limit=10&resolution=overview"
-    .. "&bbox=%.7f,29.4,106.8,29.8", 106.4 + (i % 1000000) / 1e7)  -- a new box each time
-  return wrk.format("GET", path, {["Accept-Encoding"] = "gzip"})
+    .. "&bbox=%.9f,29.4,106.8,29.8", 106.4 + i / 1e9)
+  return wrk.format("GET", path, {{["Accept-Encoding"] = "gzip"}})
 end
 """
+RUNS = itertools.count()  # wrk runs with the distinct script so far
 STACKS = {
     "uvicorn": ["-m", "uvicorn", "--loop", "asyncio", "--http", "h11"],
     "uvicorn[standard]": ["-m", "uvicorn", "--loop", "uvloop", "--http", "httptools"],
@@ -158,8 +160,10 @@ def compare(stack, paths, args, bodies, workers=1, distinct=False) -> list[tuple
                     if script and label == "limit (bare)":
                         continue  # its limit is the fixed page's
                     url = base if script else base + path  # a script names its own paths
+                    first = next(RUNS) * 10**6  # no run repeats another's boxes
                     runs.setdefault((path, label), []).append(
-                        wrk(url, args.seconds, args.connections, script))
+                        wrk(url, args.seconds, args.connections,
+                            script and script.format(start=first)))
     finally:
         for process, _ in servers.values():
             loopback.stop(process)
