@@ -1,26 +1,31 @@
-"""Benchmark of the HTTP API under load, beside pygeoapi serving the same units.
+"""Benchmark of the HTTP API under load: ours beside pygeoapi and beside the physical limit.
 
-Both servers run on 127.0.0.1 with a single worker: ours as ``uvicorn server:app``,
-pygeoapi 0.21 (the newest release for Python 3.11) with its GeoJSON provider under
-gunicorn, installed into a private virtual environment under the bench work directory on
-first use. Debian's ``wrk`` drives each request for a fixed time with a few connections and
-reports latency percentiles and throughput. Requests:
+Every server runs on 127.0.0.1, started from :mod:`bench.targets`; Debian's ``wrk`` (1
+thread, a few connections, gzip accepted) drives each request for a fixed time, on the three
+servers of a stack in turn, a few rounds, the median shown.
 
-* a bbox page (10 features), at display and at full resolution — on both servers;
-* all units at display resolution (ours: ``resolution=overview``; pygeoapi serves the same
-  overview file as a second collection) — on both;
-* a CQL2 ``S_TOUCHES`` filter (pygeoapi's GeoJSON provider has no CQL2: ours only);
-* the question "platforms touching 广安" (ours only).
+* **the limit**: a bare Starlette endpoint on the same server stack returning, for each URL,
+  the very gzipped bytes our API gave for it; every row is printed as "% of limit";
+* **ours, first-time**: the API as users run it (every request reaches the routes);
+* **ours, cached**: the same behind the response cache (:mod:`api.response_cache`);
+* **pygeoapi** 0.21 under gunicorn with its GeoJSON provider, on the requests it can serve;
+* a bbox page whose box differs on every request (nothing can be answered from a cache);
+* server stacks: uvicorn (asyncio, h11), uvicorn[standard] (uvloop, httptools), granian;
+  and 1 vs 2 worker processes.
 
-Goals: p50 <= 5 ms for the bbox page and for the question; our throughput >= 50x
-pygeoapi's on the same request.
+Goals (issue 15): the repeated page >= 50 % of the limit; >= 100x pygeoapi; 2 workers >=
+1.6x one. (This file shadows the ``api`` package when run as a script: it imports none of
+it; the servers import it from the repository root.)
 
 Run: ``apt-get install -y wrk && python bench/api.py [--seconds 5] [--connections 4]``
 """
 
 import argparse
+import itertools
 import os
+import pickle
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,91 +34,68 @@ import urllib.request
 from pathlib import Path
 
 import shapely
-import yaml
 
 import geo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test harness
 from support import loopback  # noqa: E402
-from formats.geojson import collection, features
+from pygeoapi_peer import start_pygeoapi  # noqa: E402  (sibling benchmark module)
 
-PYGEOAPI = "pygeoapi==0.21.0"
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 BBOX = "106.4,29.4,106.8,29.8"  # central 重庆
 TOUCHING = "S_TOUCHES(geometry, {wkt})"  # with 渝中区's full geometry: its 4 neighbours
 QUESTION = "platforms touching 广安"
+PAGE = f"/collections/units/items?f=json&limit=10&bbox={BBOX}&resolution=overview"
+DISTINCT = """local i = {start}
+request = function()
+  i = i + 1  -- a new box on every request, and in every run (each starts elsewhere)
+  local path = string.format("/collections/units/items?f=json&limit=10&resolution=overview"
+    .. "&bbox=%.9f,29.4,106.8,29.8", 106.4 + i / 1e9)
+  return wrk.format("GET", path, {{["Accept-Encoding"] = "gzip"}})
+end
+"""
+RUNS = itertools.count()  # wrk runs with the distinct script so far
+STACKS = {
+    "uvicorn": ["-m", "uvicorn", "--loop", "asyncio", "--http", "h11"],
+    "uvicorn[standard]": ["-m", "uvicorn", "--loop", "uvloop", "--http", "httptools"],
+    "granian": ["-m", "granian", "--interface", "asgi", "--loop", "uvloop", "--no-ws"],
+}
+DEFAULT_STACK = "uvicorn[standard]"
 
 
-def pygeoapi_python(workdir: Path) -> Path:
-    """A virtual environment with pygeoapi and gunicorn, made once."""
-    venv = workdir / "pygeoapi-venv"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        print(f"installing {PYGEOAPI} into {venv} (once) …", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", PYGEOAPI, "gunicorn"],
-                       check=True)
-    return python
+def requests(boundaries) -> list[tuple[str, str, str | None]]:
+    """(name, our path, pygeoapi's path or None) of each request measured."""
+    yuzhong = shapely.to_wkt(boundaries.units.geometry["500103"], rounding_precision=6,
+                             trim=True)
+    quote = urllib.parse.quote
+    return [
+        ("bbox page (10), overview", PAGE,
+         f"/collections/units_overview/items?f=json&limit=10&bbox={BBOX}"),
+        ("bbox page (10), full", f"/collections/units/items?f=json&limit=10&bbox={BBOX}",
+         f"/collections/units/items?f=json&limit=10&bbox={BBOX}"),
+        ("all units, overview", "/collections/units/items?f=json&limit=1000&resolution=overview",
+         "/collections/units_overview/items?f=json&limit=1000"),
+        ("CQL2 S_TOUCHES", "/collections/units/items?f=json&filter="
+         + quote(TOUCHING.format(wkt=yuzhong)), None),
+        (f"question: {QUESTION}", f"/query?q={quote(QUESTION)}", None),
+    ]
 
 
-def write_units(boundaries, resolution: str, path: Path) -> None:
-    units = boundaries.units
-    shown = boundaries.geometry("units", resolution)
-    frame = units.assign(id=units.adcode)
-    path.write_bytes(collection(features(frame, "id", shown, ["adcode", "name", "city"])))
-
-
-def pygeoapi_config(workdir: Path, port: int) -> Path:
-    """A minimal pygeoapi configuration: the two unit files as GeoJSON collections."""
-    none = "none"
-    contact = dict.fromkeys(["name", "position", "address", "city", "stateorprovince",
-                             "postalcode", "country", "phone", "fax", "email", "url",
-                             "hours", "instructions", "role"], none)
-
-    def resource(name, title):
-        return {"type": "collection", "title": title, "description": title,
-                "keywords": ["units"],
-                "extents": {"spatial": {"bbox": [97.3, 26.0, 110.2, 34.4], "crs": CRS84}},
-                "providers": [{"type": "feature", "name": "GeoJSON", "id_field": "adcode",
-                               "data": str(workdir / f"{name}.geojson")}]}
-
-    config = {
-        "server": {"bind": {"host": "127.0.0.1", "port": port},
-                   "url": f"http://127.0.0.1:{port}", "mimetype": "application/json",
-                   "encoding": "utf-8", "language": "en-US", "cors": False,
-                   "pretty_print": False,
-                   "limits": {"default_items": 10, "max_items": 10000},
-                   "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-                           "attribution": "OpenStreetMap"}},
-        "logging": {"level": "ERROR"},
-        "metadata": {"identification": {"title": "units", "description": "units",
-                                        "keywords": ["units"], "keywords_type": "theme",
-                                        "terms_of_service": none, "url": none},
-                     "license": {"name": none, "url": none},
-                     "provider": {"name": none, "url": none}, "contact": contact},
-        "resources": {"units": resource("units", "County-level units"),
-                      "units_overview": resource("units_overview", "Units, overview")},
-    }
-    path = workdir / "pygeoapi.yml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def start_pygeoapi(workdir: Path, boundaries) -> tuple[subprocess.Popen, str]:
-    python = pygeoapi_python(workdir)
-    write_units(boundaries, "full", workdir / "units.geojson")
-    write_units(boundaries, "overview", workdir / "units_overview.geojson")
+def start(target: str, stack: str, workers: int = 1, bodies: Path | None = None):
+    """Serve ``bench.targets:<target>`` with ``stack``; return the process and base URL."""
     port = loopback.free_port()
-    config = pygeoapi_config(workdir, port)
-    openapi = workdir / "openapi.yml"
-    env = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
-    subprocess.run([str(python.parent / "pygeoapi"), "openapi", "generate", str(config),
-                    "--output-file", str(openapi)], check=True, env=env,
-                   stdout=subprocess.DEVNULL)
-    process = subprocess.Popen([str(python), "-m", "gunicorn", "-w", "1", "-b",
-                                f"127.0.0.1:{port}", "pygeoapi.flask_app:APP"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, *STACKS[stack], "--factory", "--host", "127.0.0.1", "--port",
+               str(port), "--workers", str(workers), "--log-level", "warning",
+               f"bench.targets:{target}"]
+    environment = {"PYTHONPATH": str(loopback.ROOT)}
+    if bodies is not None:
+        environment["CHENGYU_BENCH_BODIES"] = str(bodies)
+    process = subprocess.Popen(command, cwd=loopback.ROOT, env={**os.environ, **environment},
+                               stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    loopback.wait_until_up(f"{base}/collections/units/items?f=json&limit=1", process)
+    try:
+        loopback.wait_until_up(f"{base}/conformance", process, timeout=900)  # N loads at once
+    except BaseException:
+        loopback.stop(process)
+        raise
     return process, base
 
 
@@ -133,67 +115,145 @@ def wrk_summary(command: list[str]) -> dict:
             "socket": socket_errors.group(1) if socket_errors else ""}
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict:
-    """Load one URL with wrk (1 thread, gzip accepted)."""
-    return wrk_summary(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-                        "--timeout", "30s", "-H", "Accept-Encoding: gzip", url])
+def wrk(url: str, seconds: int, connections: int, script: str | None = None) -> dict:
+    """Load one URL with wrk (1 thread, gzip accepted), or the requests of a Lua script."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout",
+               "30s", "-H", "Accept-Encoding: gzip", url]
+    if script is None:
+        return wrk_summary(command)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as file:
+        file.write(script)
+        file.flush()
+        return wrk_summary(command + ["-s", file.name])
+
+
+def gzipped_bodies(base: str, paths: list[str], path: Path) -> Path:
+    """Save what ``base`` answers to each path (gzipped) for the bare endpoint."""
+    bodies = {}
+    for url in paths:
+        request = urllib.request.Request(base + url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = response.read()
+            if response.headers.get("Content-Encoding") != "gzip":
+                raise RuntimeError(f"{url}: the API did not gzip its answer")
+            bodies[url] = (response.headers["Content-Type"], body)
+    path.write_bytes(pickle.dumps(bodies))
+    return path
+
+
+TARGETS = (("ours, first-time", "ours"), ("ours, cached", "ours_cached"),
+           ("limit (bare)", "bare"))
+
+
+def compare(stack, paths, args, bodies, workers=1, distinct=False) -> list[tuple]:
+    """Serve the three :data:`TARGETS` side by side on ``stack`` and load each path on each
+    in turn, ``args.rounds`` times (interleaved, so that a busy moment of the machine falls
+    on all alike); rows of (path or "distinct", label, stack, workers, the median round)."""
+    servers = {}
+    try:
+        for label, target in TARGETS:
+            servers[label] = start(target, stack, workers, bodies)
+        jobs = [(path, None) for path in paths] + ([("distinct", DISTINCT)] if distinct else [])
+        runs = {}
+        for _ in range(args.rounds):
+            for path, script in jobs:
+                for label, (_, base) in servers.items():
+                    if script and label == "limit (bare)":
+                        continue  # its limit is the fixed page's
+                    url = base if script else base + path  # a script names its own paths
+                    first = next(RUNS) * 10**6  # no run repeats another's boxes
+                    runs.setdefault((path, label), []).append(
+                        wrk(url, args.seconds, args.connections,
+                            script and script.format(start=first)))
+    finally:
+        for process, _ in servers.values():
+            loopback.stop(process)
+    rows = []
+    for (path, label), figures in runs.items():
+        median = sorted(figures, key=lambda r: r["rps"])[len(figures) // 2]
+        rows.append((path, label, stack, workers, median))
+        print(path[:40], label, stack, workers, f"{median['rps']:.0f} req/s", file=sys.stderr)
+    return rows
+
+
+def run(args, listed) -> tuple[list, dict]:
+    """Every measurement of the run: (rows, pygeoapi's figures by path)."""
+    ours_paths = [mine for _, mine, _ in listed]
+    process, base = start("ours", DEFAULT_STACK)
+    try:
+        bodies = gzipped_bodies(base, ours_paths, args.workdir / "bodies.pickle")
+    finally:
+        loopback.stop(process)
+    rows = compare(DEFAULT_STACK, ours_paths, args, bodies, distinct=True)
+    for stack in STACKS:
+        if stack != DEFAULT_STACK:
+            rows += compare(stack, [PAGE], args, bodies)
+    rows += compare(DEFAULT_STACK, [PAGE], args, bodies, workers=2)
+    peer, peer_base = start_pygeoapi(args.workdir, geo.load())
+    try:
+        theirs = {mine: wrk(peer_base + path, args.seconds, args.connections)
+                  for _, mine, path in listed if path}
+    finally:
+        loopback.stop(peer)
+    return rows, theirs
+
+
+def report(rows, theirs, listed, args) -> None:
+    """The table, each row as % of the limit (same request, stack and workers)."""
+    names = {mine: name for name, mine, _ in listed} | {"distinct": "bbox page, new box each"}
+    limits = {(path if path != "distinct" else PAGE, stack, workers): r["rps"]
+              for path, label, stack, workers, r in rows if label == "limit (bare)"}
+    print(f"wrk: 1 thread, {args.connections} connections, {args.seconds} s per row; "
+          "127.0.0.1; gzip accepted")
+    print(f"{'request':<28}{'server':<18}{'stack':<19}{'w':>2}{'p50 ms':>8}{'p99 ms':>8}"
+          f"{'req/s':>8}{'errors':>7}{'% limit':>8}{'x pygeoapi':>11}")
+    for path, label, stack, workers, r in rows:
+        limit = limits.get((path if path != "distinct" else PAGE, stack, workers))
+        share = f"{100 * r['rps'] / limit:.0f} %" if limit else ""
+        peer = theirs.get(path)
+        ratio = "" if not peer or label == "limit (bare)" else \
+            f"{r['rps'] / peer['rps']:.0f}x" if peer["rps"] else "none done"
+        print(f"{names[path]:<28}{label:<18}{stack:<19}{workers:>2}{r['p50']:8.2f}"
+              f"{r['p99']:8.2f}{r['rps']:8.0f}{r['errors'] + bool(r['socket']):7d}"
+              f"{share:>8}{ratio:>11}")
+    for path, r in theirs.items():
+        print(f"{names[path]:<28}{'pygeoapi':<18}{'gunicorn':<19}{1:>2}{r['p50']:8.2f}"
+              f"{r['p99']:8.2f}{r['rps']:8.0f}{r['errors'] + bool(r['socket']):7d}")
+    verdict(rows, theirs, limits)
+
+
+def verdict(rows, theirs, limits) -> None:
+    """Issue 15's goals, from the rows of the bbox page."""
+    def rps(label, stack=DEFAULT_STACK, workers=1, path=PAGE):
+        return next(r["rps"] for p, lab, s, w, r in rows
+                    if (p, lab, s, w) == (path, label, stack, workers))
+    cached, first = rps("ours, cached"), rps("ours, first-time")
+    share = cached / limits[(PAGE, DEFAULT_STACK, 1)]
+    peer = cached / max(theirs[PAGE]["rps"], 0.1)
+    workers = rps("ours, first-time", workers=2) / first
+    print(f"\nrepeated page: {100 * share:.0f} % of the limit (goal >= 50 %); "
+          f"{peer:.0f}x pygeoapi (goal >= 100x); 2 workers {workers:.2f}x one on the "
+          f"first-time page (goal >= 1.6x); first-time page on {DEFAULT_STACK} "
+          f"{first / rps('ours, first-time', 'uvicorn'):.2f}x plain uvicorn: "
+          f"{'PASS' if share >= 0.5 and peer >= 100 and workers >= 1.6 else 'FAIL'}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds per row; the median is shown")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir())
                         / "chengyu-bench")
     args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("bench/api.py needs wrk: apt-get install -y wrk")
     args.workdir.mkdir(parents=True, exist_ok=True)
-    boundaries = geo.load()
-    yuzhong = shapely.to_wkt(boundaries.units.geometry["500103"], rounding_precision=6,
-                             trim=True)
-    quote = urllib.parse.quote
-    requests = [
-        ("bbox page (10), overview",
-         f"/collections/units/items?f=json&limit=10&bbox={BBOX}&resolution=overview",
-         f"/collections/units_overview/items?f=json&limit=10&bbox={BBOX}"),
-        ("bbox page (10), full", f"/collections/units/items?f=json&limit=10&bbox={BBOX}",
-         f"/collections/units/items?f=json&limit=10&bbox={BBOX}"),
-        ("all units, overview", "/collections/units/items?f=json&limit=1000&resolution=overview",
-         "/collections/units_overview/items?f=json&limit=1000"),
-        ("CQL2 S_TOUCHES", "/collections/units/items?f=json&filter="
-         + quote(TOUCHING.format(wkt=yuzhong)), None),
-        (f"question: {QUESTION}", f"/query?q={quote(QUESTION)}", None),
-    ]
-    servers, rows = [], []
-    try:
-        ours, ours_base = loopback.start()
-        servers.append(ours)
-        peer, peer_base = start_pygeoapi(args.workdir, boundaries)
-        servers.append(peer)
-        for name, mine, theirs in requests:
-            a = wrk(ours_base + mine, args.seconds, args.connections)
-            b = wrk(peer_base + theirs, args.seconds, args.connections) if theirs else None
-            rows.append((name, a, b))
-    finally:
-        for process in servers:
-            loopback.stop(process)
-    print(f"wrk: 1 thread, {args.connections} connections, {args.seconds} s per request; "
-          "single worker each; 127.0.0.1; gzip accepted")
-    print(f"{'request':<36}{'server':<10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
-          f"{'req/s':>10}{'errors':>8}{'ratio':>9}")
-    for name, a, b in rows:
-        for label, r in (("ours", a), ("pygeoapi", b)):
-            if r is None:
-                print(f"{name:<36}{label:<10}{'(no CQL2 / no questions)':>45}")
-                continue
-            ratio = f"{a['rps'] / b['rps']:.0f}x" if b and b["rps"] and label == "ours" else ""
-            print(f"{name:<36}{label:<10}{r['p50']:9.2f}{r['p90']:9.2f}{r['p99']:9.2f}"
-                  f"{r['rps']:10.0f}{r['errors']:8d}{ratio:>9}")
-    bbox, question = rows[0][1], rows[-1][1]
-    ratio = rows[0][1]["rps"] / rows[0][2]["rps"]
-    verdict = bbox["p50"] <= 5 and question["p50"] <= 5 and ratio >= 50
-    print(f"\nGoal: p50 <= 5 ms for the bbox page ({bbox['p50']:.2f}) and the question "
-          f"({question['p50']:.2f}); >= 50x pygeoapi on the bbox page ({ratio:.0f}x): "
-          f"{'PASS' if verdict else 'FAIL'}")
+    listed = requests(geo.load())
+    rows, theirs = run(args, listed)
+    (args.workdir / "api-results.pickle").write_bytes(pickle.dumps((rows, theirs)))
+    report(rows, theirs, listed, args)
 
 
 if __name__ == "__main__":

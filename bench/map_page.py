@@ -24,14 +24,11 @@ from __future__ import annotations
 import contextlib
 import statistics
 import tempfile
-import threading
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import folium
-import uvicorn
 from boundaries import kb, naive_html, print_table  # sibling benchmark module
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -116,18 +113,8 @@ def serve_naive(html: bytes):
     webmap.mount(app)
     page = html.replace(CDN_LEAFLET.encode(), f"{webmap.VENDOR_URL}/".encode())
     app.get("/")(lambda: HTMLResponse(page))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=loopback.free_port(),
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}/"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with loopback.serve_app(app) as base:
+        yield f"{base}/"
 
 
 def report_resources(title: str, resources: list[dict]) -> None:

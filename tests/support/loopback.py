@@ -1,7 +1,8 @@
 """The app and a browser on the loopback interface, as the tests and the benchmarks run them.
 
 :func:`serve` runs the app in a real uvicorn on a free port of 127.0.0.1 (:func:`start`
-when the caller needs the process itself, e.g. to read its memory); :func:`launch_browser`
+when the caller needs the process itself, e.g. to read its memory; :func:`serve_app` an app
+object made by the caller, in a thread); :func:`launch_browser`
 is Debian's headless Chromium with no background traffic (the machine is offline).
 """
 
@@ -82,6 +83,28 @@ def serve(cache_directory=None, timeout: float = 120.0):
         yield base
     finally:
         stop(process)
+
+
+@contextlib.contextmanager
+def serve_app(app, timeout: float = 30.0):
+    """An ASGI ``app`` object in a real uvicorn on a free loopback port, in a thread of this
+    process (for apps made by the caller); yields its base URL and stops it after."""
+    import threading
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(),
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def launch_browser(playwright):

@@ -1,0 +1,50 @@
+"""The ASGI apps the benchmarks serve, as factories for ``uvicorn --factory`` and ``granian
+--factory`` (run from the repository root: ``bench.targets:ours_cached``).
+
+* :func:`ours`: the API as users run it;
+* :func:`ours_cached`: the same behind the response cache (:mod:`api.response_cache`);
+* :func:`bare`: the physical limit — a bare Starlette endpoint answering each URL with the
+  bytes the API gave for it (read from the file named by ``CHENGYU_BENCH_BODIES``, a pickle
+  of ``{path?query: (content type, gzipped body)}``; an unknown URL gets the first entry).
+"""
+
+import os
+import pickle
+
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+BODIES = "CHENGYU_BENCH_BODIES"
+
+
+def ours():
+    """The API app, as ``uvicorn server:app`` serves it."""
+    from server import create_app
+
+    return create_app()
+
+
+def ours_cached():
+    """The API app behind the response cache, in the default memory budget."""
+    from api.budget import Budget
+    from api.response_cache import ResponseCache
+    from server import _negotiate, create_app
+
+    return ResponseCache(create_app(), Budget().region("responses"), version="bench",
+                         negotiate=_negotiate)
+
+
+def bare():
+    """One Starlette endpoint returning stored gzipped bodies: no routing beyond a
+    catch-all, no parameters, no middleware."""
+    with open(os.environ[BODIES], "rb") as file:
+        bodies = pickle.load(file)
+    fallback = next(iter(bodies.values()))
+
+    async def endpoint(request):
+        url = request.url.path + ("?" + request.url.query if request.url.query else "")
+        media_type, body = bodies.get(url, fallback)
+        return Response(body, media_type=media_type, headers={"Content-Encoding": "gzip"})
+
+    return Starlette(routes=[Route("/{path:path}", endpoint)])
