@@ -19,6 +19,11 @@ const WORDS = {
     notMember: '不属于所选着色的区域', tilesFailed: '底图无法加载（离线），已改为无底图。',
     noResult: '无结果', failed: '加载失败：', meaning: '“{text}”理解为{chosen}，也可能指：{others}',
     count: '{n} 项结果', asOf: '截至 {date}',
+    home: '回到经济圈全图', outside: '规划范围以外', added: '因日期变化新增的区县',
+    members: '文件列出 {n} 个成员（{names}），合 {units} 个区县单元',
+    addedUnits: '新增 {n} 个：{names}', possible: '可能', uncertain: '待确认',
+    statedArea: '文件所述面积 {area} 平方公里', lineRange: '第 {lines} 行',
+    source: '查看依据', partOf: '部分区域',
   },
   en: {
     title: 'Chengdu–Chongqing Economic Circle planning map', fold: 'Fold or unfold the panel',
@@ -43,6 +48,12 @@ const WORDS = {
     noResult: 'No result', failed: 'Failed to load: ',
     meaning: '“{text}” read as {chosen}; it may also mean: {others}', count: '{n} results',
     asOf: 'as of {date}',
+    home: 'Back to the whole circle', outside: 'outside the planning extent',
+    added: 'units added by the change of date',
+    members: '{n} members as written ({names}), {units} county units',
+    addedUnits: '{n} added: {names}', possible: 'possible', uncertain: 'uncertain',
+    statedArea: 'stated area {area} km²', lineRange: 'line {lines}', source: 'evidence',
+    partOf: 'in part',
   },
 };
 
