@@ -54,7 +54,7 @@ function popupOptions() {
   const top = phone ? el('panel').getBoundingClientRect().bottom + 10 : 10;
   const left = phone ? map.getContainer().querySelector('.leaflet-control-zoom')
     .getBoundingClientRect().right + 8 : 10;
-  const width = x - left - 30;
+  const width = x - left - 60; // the content; the popup adds its padding and close button
   return {maxWidth: Math.min(380, width), minWidth: Math.min(240, width),
           maxHeight: Math.min(420, Math.round((y - top) * 0.6)), className: 'atlas-popup',
           autoPanPaddingTopLeft: [left, top], autoPanPaddingBottomRight: [10, 10]};

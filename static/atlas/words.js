@@ -22,7 +22,7 @@ const WORDS = {
     home: '回到经济圈全图', outside: '规划范围以外', added: '因日期变化新增的区县',
     members: '文件列出 {n} 个成员（{names}），合 {units} 个区县单元',
     addedUnits: '新增 {n} 个：{names}', possible: '可能', uncertain: '待确认',
-    statedArea: '文件所述面积 {area} 平方公里', lineRange: '第 {lines} 行',
+    statedArea: '全区面积（文件所述）{area} 平方公里', lineRange: '第 {lines} 行',
     source: '查看依据', partOf: '部分区域',
   },
   en: {
@@ -52,7 +52,7 @@ const WORDS = {
     added: 'units added by the change of date',
     members: '{n} members as written ({names}), {units} county units',
     addedUnits: '{n} added: {names}', possible: 'possible', uncertain: 'uncertain',
-    statedArea: 'stated area {area} km²', lineRange: 'line {lines}', source: 'evidence',
+    statedArea: 'whole area as stated {area} km²', lineRange: 'line {lines}', source: 'evidence',
     partOf: 'in part',
   },
 };
