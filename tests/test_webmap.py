@@ -350,6 +350,42 @@ def test_phone_popup_inside_the_screen_and_panel_folded_after_a_question(page, b
     assert page.get_attribute("#atlas-fold", "aria-expanded") == "false"
     screenshot(page, "phone-question")
 
+# The contrast of an element's text on the first opaque background behind it (WCAG 2).
+CONTRASTS = """selector => {
+  const rgba = (text) => { const v = text.match(/[\\d.]+/g).map(Number);
+                           return v.length === 3 ? [...v, 1] : v; };
+  const luminance = (c) => c.slice(0, 3).map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const behind = (node) => { for (; node; node = node.parentElement) {
+    const c = rgba(getComputedStyle(node).backgroundColor);
+    if (c[3] >= 0.9) return c; } return [255, 255, 255, 1]; };
+  return [...document.querySelectorAll(selector)].filter((n) => n.checkVisibility()
+    && !n.closest(':disabled') && [...n.childNodes].some((c) => c.nodeType === 3
+      && c.textContent.trim())).map((n) => {
+    const [a, b] = [luminance(rgba(getComputedStyle(n).color)), luminance(behind(n))];
+    return [n.textContent.trim().slice(0, 20), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+
+
+def test_text_contrast_and_keyboard_focus(page, base_url):
+    open_map(page, base_url, "#on=chuanyu-gaozhu")
+    page.wait_for_selector("#atlas-summary li")
+    unit = api(base_url, f"/collections/units/items/{LINSHUI}")["properties"]
+    page.mouse.click(*client_point(page, unit["label_lon"], unit["label_lat"]))
+    page.wait_for_selector(".atlas-platforms li[data-entity]")
+    contrasts = page.evaluate(CONTRASTS, "#atlas-panel *, .atlas-legend *, .atlas-popup *, "
+                              ".leaflet-control-attribution, .leaflet-control-attribution *")
+    assert len(contrasts) > 30
+    assert [c for c in contrasts if c[1] < 4.5] == []
+    page.keyboard.press("Escape")
+    page.focus("#atlas-search")
+    for _ in range(3):  # each control reached by Tab shows where the focus is
+        page.keyboard.press("Tab")
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline not in ("none", "")
+
 
 def test_toggling_a_platform_draws_exactly_its_members(page, base_url):
     open_map(page, base_url)
