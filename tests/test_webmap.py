@@ -109,6 +109,35 @@ def test_milestones_are_the_dates_of_the_defining_texts(atlas):
     assert dates == sorted(dates) and {"2021-10-20", "2023-03-02"} <= set(dates)
 
 
+def test_place_names_cover_every_place_once_at_a_point_inside_it(atlas):
+    config = webmap.configuration(atlas, "map", page_limit=10)
+    labels = config["labels"]
+    levels = [level for level, *_ in labels]
+    assert levels == sorted(levels, key=["provinces", "cities", "units"].index)
+    assert levels.count("units") == 221 and levels.count("provinces") == 2
+    assert levels.count("cities") == 21  # 重庆市 once, as a province
+    units = atlas.boundaries.units.set_index("adcode")
+    for level, adcode, zh, en, lon, lat in labels:
+        frame = getattr(atlas.boundaries, level).set_index("adcode")
+        assert frame.loc[adcode, "name"] == zh and en.isascii() and en[0].isupper()
+        assert frame.loc[adcode].geometry.contains(shapely.Point(lon, lat))
+    assert [x[3] for x in labels if x[2] in ("邻水县", "广安市", "四川省")] \
+        == ["Sichuan", "Guang'an", "Linshui"]
+    areas = [units.loc[x[1], "area_km2"] for x in labels if x[0] == "units"]
+    assert areas == sorted(areas, reverse=True)  # the larger first
+
+
+def test_entities_carry_members_as_written_and_a_label_point(atlas):
+    catalogue = {e["id"]: e for e in webmap.entity_catalogue(atlas)}
+    written = dict(catalogue["chuannan-yuxi"]["written"])
+    assert len(written["2021-10-20"]) == 7 and len(written["2023-03-02"]) == 10
+    assert "自贡市" in written["2021-10-20"] and "永川区" in written["2023-03-02"]
+    outline = atlas.outlines(None, "overview").geometry["wandakai"]
+    assert outline.contains(shapely.Point(catalogue["wandakai"]["label"]))
+    home = webmap.configuration(atlas, "map", page_limit=10)["home"]
+    assert catalogue[home["entity"]]["kind"] == "planning_extent"
+
+
 # -- the page in a browser -----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def base_url(boundaries, cache_directory):
