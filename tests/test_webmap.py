@@ -377,6 +377,9 @@ def test_phone_popup_inside_the_screen_and_panel_folded_after_a_question(page, b
     page.wait_for_selector(".atlas-hits li[data-relation]", state="attached")
     assert page.is_hidden("#atlas-question")  # folded: the map shows the answer
     assert page.get_attribute("#atlas-fold", "aria-expanded") == "false"
+    page.mouse.move(1, PHONE["height"] - 1)  # no hover on a phone: no tooltip left over
+    wait_for_names(page)
+    assert {x["text"] for x in label_boxes(page)} & {"广安市", "合广长协同发展示范区"}
     screenshot(page, "phone-question")
 
 # The contrast of an element's text on the first opaque background behind it (WCAG 2).
@@ -475,6 +478,13 @@ def label_boxes(page) -> list[dict]:
           .filter(({box}) => box.left >= pane.left && box.right <= pane.right
                   && box.top >= pane.top && box.bottom <= pane.bottom && box.width > 0);
     }""")
+
+
+def wait_for_names(page) -> None:
+    """Wait until the map has stopped moving and its names are written again."""
+    page.wait_for_function("""() => !atlas.map._animatingZoom && atlas.map.getPane('labels')
+        && !atlas.map.getPane('labels').classList.contains('atlas-moving')""")
+    page.wait_for_timeout(300)  # a move's end redraws (moveend -> update)
 
 
 def assert_apart(labels: list[dict]) -> None:
