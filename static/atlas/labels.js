@@ -74,10 +74,10 @@ function obstacles() {
                             top: r.top - origin.top, bottom: r.bottom - origin.top}));
 }
 
-/** Where a name may go around its point, in its own widths and heights: an entity's name
- *  may move aside (its outline is large), a place's stays on its point. */
-const SHIFTS = {entity: [[0, 0], [0, -1], [0, 1], [-0.6, 0], [0.6, 0], [0, -2], [0, 2]],
-                other: [[0, 0]]};
+/** Where a name may go around its point, in its own widths and heights: an entity's or a
+ *  province's may move aside (their areas are large), a smaller place's stays on its point. */
+const ASIDE = [[0, 0], [0, -1], [0, 1], [-0.6, 0], [0.6, 0], [0, -2], [0, 2]];
+const SHIFTS = {entity: ASIDE, provinces: ASIDE, other: [[0, 0]]};
 
 /** The box of ``label`` written at ``point`` shifted by ``[dx, dy]`` of its size. */
 function boxAt(label, point, [dx, dy]) {
