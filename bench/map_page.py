@@ -6,8 +6,8 @@ Measures, in one run, on 127.0.0.1:
    page reports ready), with the bytes transferred (headers + body as sent, gzip) and the
    decoded body size per resource; and the time from navigation start until all units and
    their place names are drawn (the page's ``atlas:units-drawn`` mark, two animation frames
-   after the units and names are added, so painted), median of :data:`RUNS` cold loads (fresh browser context each) after
-   one warm-up;
+   after the units and names are added, so painted), median of :data:`RUNS` cold loads
+   (fresh browser context each) after one warm-up;
 2. the naive page: the raw package units (GCJ-02, unsimplified) in a GeoDataFrame,
    ``explore()``, served gzip by a minimal app; its Leaflet comes from our vendored copy
    (the CDN is unreachable offline) and its other CDN assets (jQuery, Bootstrap, fonts) are

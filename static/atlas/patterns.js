@@ -28,7 +28,8 @@ export const hatch = (colour) => pattern(`atlas-hatch-${colour.slice(1)}`, 7,
  *  its own lane, so every entity a unit belongs to shows; ``weight`` (0–1) thins it
  *  (partial members), ``opacity`` lightens it (named ones). */
 export const lane = (colour, index, count, weight = 1, opacity = 0.8) => pattern(
-  `atlas-lane-${colour.slice(1)}-${index}-${count}-${Math.round(weight * 100)}-${Math.round(opacity * 100)}`, BAND * count,
+  `atlas-lane-${colour.slice(1)}-${index}-${count}-${Math.round(weight * 100)}-`
+  + `${Math.round(opacity * 100)}`, BAND * count,
   `<rect x="${BAND * index}" width="${BAND * weight}" height="${BAND * count}" `
   + `fill="${colour}" fill-opacity="${opacity}"/>`);
 
