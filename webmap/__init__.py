@@ -3,7 +3,8 @@
 The page holds no geometry. It carries a small configuration (entity names, colours and
 members as written, the place names with their label points, a search index with pinyin,
 the first view, the base maps, the dates of the defining texts, the API's page limit) and
-loads the ES modules of ``static/atlas/`` (entry point ``main.js``), which fetch the units, outlines and platforms from ``/collections/*/items`` at display resolution.
+loads the ES modules of ``static/atlas/`` (entry point ``main.js``), which fetch the
+units, outlines and platforms from ``/collections/*/items`` at display resolution.
 Leaflet comes from the PyPI package ``xstatic-leaflet``, served by the app under
 :data:`VENDOR_URL`, never from a CDN.
 
