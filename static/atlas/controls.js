@@ -1,13 +1,16 @@
 /* The panel's controls: language, folding, layers, colouring, date, base map and export. */
 import {apiUrl, bbox, dated, datum, itemsUrl} from './api.js';
+import {placeLabels} from './labels.js';
 import {renderLayers} from './layers.js';
 import {renderLegend} from './legend.js';
-import {config, el, map, notify} from './page.js';
+import {config, el, fold, foldOnPhone, map, notify} from './page.js';
 import {ask, renderAnswer} from './questions.js';
 import {renderResults} from './search.js';
 import {shapes} from './shapes.js';
 import {state, writeFragment} from './state.js';
+import {addedSince, membersNow} from './summary.js';
 import {update} from './update.js';
+import {fitTo, translateHome} from './view.js';
 import {esc, t} from './words.js';
 
 function fillSelects() {
@@ -36,12 +39,14 @@ export function translate() {
     n.title = t(n.dataset.i18nTitle);
   });
   el('lang').textContent = t('language');
+  translateHome();
   map.closePopup();
   fillSelects();
   renderLayers();
   renderLegend();
   renderAnswer();
   renderResults();
+  placeLabels();
 }
 
 el('lang').addEventListener('click', () => {
@@ -49,17 +54,21 @@ el('lang').addEventListener('click', () => {
   translate();
   writeFragment();
 });
-el('fold').addEventListener('click', () => {
-  const folded = el('panel').classList.toggle('atlas-folded');
-  el('fold').setAttribute('aria-expanded', String(!folded));
-});
+el('fold').addEventListener('click', () => fold(!el('panel').classList
+  .contains('atlas-folded')));
 
-el('layers').addEventListener('change', (event) => {
+/** Switching an entity on zooms to it (and, on a phone, folds the panel to show it). */
+el('layers').addEventListener('change', async (event) => {
   const {entity, outline: name} = event.target.dataset;
   const chosen = entity ? state.on : state.outlines;
   if (event.target.checked) chosen.add(entity ?? name);
   else chosen.delete(entity ?? name);
-  update();
+  state.added = {};
+  await update();
+  if (entity && event.target.checked) {
+    foldOnPhone();
+    fitTo([['platforms', entity]]);
+  }
 });
 el('colour').addEventListener('change', (event) => {
   state.colour = event.target.value;
@@ -67,12 +76,17 @@ el('colour').addEventListener('change', (event) => {
 });
 
 // -- the date ---------------------------------------------------------------------------------
+/** Show the memberships as of ``date``; the units an entity drawn gained are marked. */
 async function setDate(date) {
+  const before = membersNow();
   state.date = date;
+  state.added = {};
   el('date').value = date;
   map.closePopup();
-  [shapes.units, shapes.platforms].forEach((s) => s.reset());
+  [shapes.units, shapes.platforms, shapes.extent].forEach((s) => s.reset());
   await (state.question ? ask(state.question, false) : update());
+  state.added = addedSince(before);
+  await update();
 }
 el('date').addEventListener('change', (event) => setDate(event.target.value));
 el('latest').addEventListener('click', () => setDate(''));

@@ -1,61 +1,65 @@
-/* The legend: fills, outlines, the entities drawn and their kinds of member, the answer's
- * relations and the selection. */
-import {LINES, MEMBER_STYLES, NO_FILL, SELECTED, SUBJECT, answerShapes, hitStyle, unitFill}
-  from './draw.js';
-import {config, entities, isRoot, map} from './page.js';
+/* The legend: fills, outlines, every entity drawn (switched on, colouring the units, or hit
+ * by the answer) and their kinds of member, the units a change of date added, and the
+ * selection. Folded to its title on a phone. */
+import {ADDED, EXTENT, LINES, MEMBER_KINDS, NO_FILL, OUTSIDE, SELECTED, entitiesDrawn, familyOf,
+  memberStyle} from './draw.js';
+import {config, entities, map, onPhone} from './page.js';
+import {swatch} from './patterns.js';
+import {answerLegend} from './questions.js';
 import {shapes} from './shapes.js';
 import {state} from './state.js';
 import {esc, nameOf, t} from './words.js';
 
 const legend = L.control({position: 'bottomright'});
-legend.onAdd = () => L.DomUtil.create('div', 'atlas-legend');
+legend.onAdd = () => {
+  const box = L.DomUtil.create('details', 'atlas-legend');
+  box.open = !onPhone();
+  L.DomEvent.disableClickPropagation(box);
+  L.DomEvent.disableScrollPropagation(box);
+  box.addEventListener('toggle', () => map.fire('atlas:panel'));
+  return box;
+};
 legend.addTo(map);
 
-/** A small SVG key drawn in a Leaflet path style. */
-function swatch(style) {
-  const fill = style.fill === false ? 'none' : style.fillColor ?? style.color;
-  return '<svg class="atlas-key" width="26" height="14"><rect x="1" y="1" width="24" '
-    + `height="12" fill="${fill}" fill-opacity="${style.fillOpacity ?? 1}" `
-    + `stroke="${style.color}" stroke-width="${Math.min(style.weight, 3)}" `
-    + `stroke-dasharray="${style.dashArray ?? ''}"/></svg>`;
-}
-const legendRow = (style, label) => `<li>${swatch(style)} ${esc(label)}</li>`;
+const row = (key, label) => `<li>${key} ${esc(label)}</li>`;
+const legendRow = (style, label) => row(swatch(style), label);
 const fillRow = (fillColor, label) => legendRow({color: LINES.units.color, weight: 1,
   fillColor}, label);
 
 function fillRows() {
-  if (state.colour === 'province') {
-    return Object.entries(config.provinces).map(([name, {colour, en}]) => fillRow(colour,
-      state.lang === 'en' ? en : name));
+  const rows = state.colour === 'province'
+    ? Object.entries(config.provinces).map(([name, {colour, en}]) => fillRow(colour,
+      state.lang === 'en' ? en : name))
+    : [...new Set([...shapes.units.features.values()].flatMap(familyOf))].map((e) => fillRow(
+      e.colour, nameOf(e))).concat(fillRow(NO_FILL, t('notMember')));
+  if (config.home.entity) {
+    if (state.colour === 'province') rows.push(fillRow(OUTSIDE.fillColor, t('outside')));
+    rows.push(legendRow(EXTENT, nameOf(entities.get(config.home.entity))));
   }
-  const fills = new Set([...shapes.units.features.values()].map(unitFill));
-  const shown = config.entities.filter((e) => e.family === state.colour && isRoot(e)
-    && fills.has(e.colour));
-  return [...shown.map((e) => fillRow(e.colour, nameOf(e))), fillRow(NO_FILL, t('notMember'))];
+  return rows;
 }
 
 function entityRows() {
-  const rows = [];
   const kinds = new Set();
-  for (const id of state.on) {
-    const feature = shapes.platforms.features.get(id);
-    if (!feature) continue;
-    feature.properties.members.forEach((m) => kinds.add(m.kind));
-    rows.push(legendRow({color: entities.get(id).colour, weight: 3, fill: false},
-      nameOf(entities.get(id))));
-  }
-  return [...rows, ...Object.keys(MEMBER_STYLES).filter((kind) => kinds.has(kind)).map(
-    (kind) => legendRow(MEMBER_STYLES[kind]('#555555'), `${t('memberKind')}: ${t(kind)}`))];
+  const rows = entitiesDrawn().map((id) => {
+    shapes.platforms.features.get(id).properties.members.forEach((m) => kinds.add(m.kind));
+    const {colour} = entities.get(id);
+    return legendRow({color: colour, weight: 3, fillColor: colour, fillOpacity: 0.45},
+      nameOf(entities.get(id)));
+  });
+  return [...rows, ...MEMBER_KINDS.filter((kind) => kinds.has(kind)).map(
+    (kind) => legendRow(memberStyle(kind, '#555555'), `${t('memberKind')}: ${t(kind)}`))];
 }
 
 export function renderLegend() {
   const rows = [...fillRows(), legendRow({...LINES.units, fill: false}, t('units')),
     ...[...state.outlines].map((name) => legendRow({...LINES[name], fill: false}, t(name))),
-    ...entityRows()];
-  new Set(answerShapes().map(([, , relation]) => relation)).forEach((relation) => rows.push(
-    relation === 'subject' ? legendRow({...SUBJECT, dashArray: '4 3'}, t('subject'))
-      : legendRow(hitStyle(relation), t(relation))));
+    ...entityRows(), ...answerLegend().map(([key, label]) => row(key, label))];
+  if (Object.values(state.added).some((units) => units.length)) {
+    rows.push(legendRow({color: ADDED, weight: 3, fill: false}, t('added')));
+  }
   if (state.selection) rows.push(legendRow({color: SELECTED, weight: 3, fill: false},
     t('selected')));
-  legend.getContainer().innerHTML = `<h2>${t('legend')}</h2><ul>${rows.join('')}</ul>`;
+  const box = legend.getContainer();
+  box.innerHTML = `<summary>${t('legend')}</summary><ul>${rows.join('')}</ul>`;
 }

@@ -6,18 +6,22 @@
  * lives in the URL fragment, so a link reproduces the view. The modules, by concern:
  * page (configuration, map, panel elements), state (URL fragment), words (zh/en), api
  * (addresses, fetching), shapes (features by resolution), draw, legend, layers (the layer
- * list), popup (a unit's), update (fetch, draw, record), search, questions, controls.
+ * list), summary (counts of the entities drawn), labels (place names), patterns (SVG
+ * fills), view (fitting, the first view), popup (a unit's), update (fetch, draw, record),
+ * search, questions (everything reading an answer), controls.
  */
 import {datum} from './api.js';
-import {drawUnits, fitOptions, groups} from './draw.js';
+import {drawUnits, groups} from './draw.js';
 import {showBase, translate} from './controls.js';
 import {unfold} from './layers.js';
-import {config, el, map, notify} from './page.js';
+import {placeLabels} from './labels.js';
+import {config, el, fold, map, notify, onPhone} from './page.js';
 import {openUnit} from './popup.js';
 import {ask} from './questions.js';
 import {shapes} from './shapes.js';
 import {readFragment, state} from './state.js';
 import {update} from './update.js';
+import {goHome} from './view.js';
 import {t} from './words.js';
 
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
@@ -28,9 +32,9 @@ async function start() {
   const units = shapes.units.ensure(config.preloaded);
   const view = readFragment();
   unfold(state.on);
-  if (matchMedia('(max-width: 640px)').matches) el('fold').click();
+  if (onPhone()) fold(true);
   if (view) map.setView([view[1], view[2]], view[0]);
-  else map.fitBounds(config.bounds, fitOptions());
+  else goHome();
   try {
     await units;
   } catch (error) {
@@ -39,9 +43,10 @@ async function start() {
     return;
   }
   drawUnits();
+  placeLabels();
   await nextFrame();
   await nextFrame(); // the units are painted
-  performance.mark('atlas:units-drawn');
+  performance.mark('atlas:units-drawn'); // and their names
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   map.attributionControl.addAttribution(config.attribution);
   translate();

@@ -16,3 +16,18 @@ export function notify(message) {
   el('notice').textContent = message;
   el('notice').hidden = !message;
 }
+
+/** Whether the page is on a phone-sized screen (the panel drops down from the top). */
+export const onPhone = () => matchMedia('(max-width: 640px)').matches;
+
+/** Fold (or unfold) the panel's body, leaving its head. */
+export function fold(folded = true) {
+  el('panel').classList.toggle('atlas-folded', folded);
+  el('fold').setAttribute('aria-expanded', String(!folded));
+  map.fire('atlas:panel'); // the labels make room
+}
+
+/** On a phone, fold the panel so the map shows what the user asked for. */
+export function foldOnPhone() {
+  if (onPhone()) fold(true);
+}

@@ -1,7 +1,7 @@
 /* The panel's search: places and entities by any of their names (the index comes with the
  * page's configuration), ranked exact, prefix, then substring matches. */
 import {memberCounts, unfold} from './layers.js';
-import {config, el, entities, notify} from './page.js';
+import {config, el, entities, foldOnPhone, notify} from './page.js';
 import {state} from './state.js';
 import {select} from './update.js';
 import {esc, nameOf, t} from './words.js';
@@ -37,8 +37,9 @@ export function renderResults() {
 /** Select a place, or draw and select an entity (if defined on the chosen date). */
 function choose(entry) {
   el('results').innerHTML = '';
+  if (entry.kind === 'entity' && !memberCounts().has(entry.id)) return notify(t('notInForce'));
+  foldOnPhone();
   if (entry.kind !== 'entity') return select(entry.kind, entry.id);
-  if (!memberCounts().has(entry.id)) return notify(t('notInForce'));
   state.on.add(entry.id);
   unfold([entry.id]);
   return select('platforms', entry.id);

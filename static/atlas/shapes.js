@@ -1,12 +1,15 @@
 /* The features of the drawn collections: at overview, fetched once, and finer geometry of
  * the view when zoomed in. */
 import {bbox, geometryParams, getJson, itemsUrl} from './api.js';
+import {config} from './page.js';
 import {COLLECTIONS} from './state.js';
 
 /** One collection's features and the finer geometry fetched for views. */
 class Shapes {
-  constructor(collection) {
+  /** ``params``: what to ask for besides the geometry (e.g. a filter), if not all. */
+  constructor(collection, params = {}) {
     this.collection = collection;
+    this.params = params;
     this.features = new Map();
     this.finer = new Map(); // resolution -> {areas: [LatLngBounds], geometry: Map}
     this.shown = 'overview'; // the resolution drawn
@@ -14,7 +17,7 @@ class Shapes {
   }
 
   /** Fetch the features (once; again after ``reset``), from ``url`` if given. */
-  ensure(url = itemsUrl(this.collection, geometryParams('overview'))) {
+  ensure(url = itemsUrl(this.collection, {...geometryParams('overview'), ...this.params})) {
     this.loading ??= getJson(url)
       .then((data) => {
         this.features = new Map(data.features.map((f) => [f.id, f]));
@@ -61,6 +64,9 @@ class Shapes {
 }
 
 export const shapes = Object.fromEntries(COLLECTIONS.map((c) => [c, new Shapes(c)]));
+/** The planning extent's outline alone (drawn from the first view on, without fetching
+ *  every entity). */
+shapes.extent = new Shapes('platforms', {filter: `id = '${config.home.entity}'`});
 
 /** Draw every collection at ``resolution`` from now on. */
 export function show(resolution) {

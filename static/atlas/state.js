@@ -8,7 +8,8 @@ export const OUTLINES = ['cities', 'provinces'];
 
 export const state = {lang: 'zh', base: 'none', date: '', colour: 'province', on: new Set(),
                       outlines: new Set(OUTLINES), selection: null, question: '',
-                      answer: null}; // the answer to the question (not in the URL)
+                      answer: null, // the answer to the question (not in the URL)
+                      added: {}}; // entity -> units a change of date added (not in the URL)
 
 /** Read the state from the URL fragment; return the view [zoom, lat, lon] if it has one. */
 export function readFragment() {

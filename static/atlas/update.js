@@ -1,22 +1,26 @@
 /* Bringing the map and the panel up to the state: fetch what is needed, draw, record. */
 import {resolutionAt} from './api.js';
-import {answerShapes, draw, fitTo} from './draw.js';
+import {draw} from './draw.js';
 import {renderLayers} from './layers.js';
 import {renderLegend} from './legend.js';
-import {el, map, notify} from './page.js';
+import {config, el, map, notify} from './page.js';
+import {answerShapes} from './questions.js';
 import {shapes, show} from './shapes.js';
 import {state, writeFragment} from './state.js';
+import {renderSummary} from './summary.js';
+import {fitTo} from './view.js';
 import {t} from './words.js';
 
 /** The entities drawn from the platforms collection: layers on, answer, selection. */
 const platformIds = () => [...state.on,
-  ...answerShapes().filter(([c]) => c === 'platforms').map(([, id]) => id),
+  ...answerShapes().filter((s) => s.collection === 'platforms').map((s) => s.id),
   ...(state.selection?.collection === 'platforms' ? [state.selection.id] : [])];
 
 /** Fetch what drawing the state needs: the features (again after a change of date or
  *  datum), the platforms if one is drawn, and finer geometry of the view when zoomed in. */
 async function fetchNeeded(resolution) {
-  await Promise.all([shapes.units, shapes.cities, shapes.provinces].map((s) => s.ensure()));
+  await Promise.all([shapes.units, shapes.cities, shapes.provinces,
+    ...(config.home.entity ? [shapes.extent] : [])].map((s) => s.ensure()));
   if (platformIds().length) await shapes.platforms.ensure();
   if (resolution === 'overview') return;
   const bounds = map.getBounds().pad(0.5);
@@ -41,6 +45,7 @@ export async function update() {
   show(resolution);
   draw();
   renderLayers();
+  renderSummary();
   renderLegend();
   el('export-selection').disabled = !state.selection;
   writeFragment();
