@@ -64,18 +64,23 @@ export function answerLegend() {
         : `${nameOf(entities.get(id))} · ${t(relation)}`]);
 }
 
+/** A possible hit's mark in the list, its reason as the tooltip. */
+const maybe = (hit) => (possible(hit)
+  ? ` · <em title="${esc((state.lang === 'en' ? hit.reason : hit.reason_zh) ?? hit.reason ?? '')}">`
+    + `${t('possible')}</em>` : '');
+
 function hitItem(hit, shape) {
   if (hit.adcode) {
     return `<li data-adcode="${esc(hit.adcode)}"><button type="button" data-collection="units" `
-      + `data-id="${esc(hit.adcode)}">${esc(hit.name)}</button> <small>${esc(hit.city)}`
-      + `${hit.kind ? ` · ${t(hit.kind)}` : ''}</small></li>`;
+      + `data-id="${esc(hit.adcode)}">${esc(hit.name)}</button> <small>${esc(hit.city ?? "")}`
+      + `${hit.kind ? ` · ${t(hit.kind)}` : ''}${maybe(hit)}</small></li>`;
   }
   const relation = relationOf(hit);
   return `<li data-id="${esc(hit.id)}" data-relation="${relation}"`
     + `${possible(hit) ? ' data-possible' : ''}>${key(shape.style)}`
     + `<button type="button" data-collection="platforms" data-id="${esc(hit.id)}">`
     + `${esc(state.lang === 'en' ? hit.name_en : hit.name)}</button> `
-    + `<small>${t(relation)}${possible(hit) ? ` · ${t('possible')}` : ''}</small></li>`;
+    + `<small>${t(relation)}${maybe(hit)}</small></li>`;
 }
 
 export function renderAnswer() {
