@@ -18,10 +18,12 @@ from fastapi.staticfiles import StaticFiles
 import geo
 import layers
 import webmap
+from api.budget import Budget
 from api.errors import add_exception_handlers
 from api.openapi import openapi_document
 from api.resources import MapPage
-from api.responses import GZIP_MINIMUM, Downloads, ResponseHeaders
+from api.response_cache import ResponseCache
+from api.responses import GZIP_MINIMUM, Downloads, ResponseHeaders, negotiate
 from api.routes import collections, items, landing, pages, questions
 from api.settings import Settings
 from layers.catalogue import Catalogue
@@ -55,14 +57,17 @@ class HeadAsGet:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the data (refusing an invalid registry) and build the app around it."""
     settings = settings or Settings()
-    atlas = layers.load(geo.load(settings.cache_dir), settings.registry_dir)
-    catalogue = Catalogue(atlas)
+    budget = Budget(settings.cache_bytes)
+    atlas = layers.load(geo.load(settings.cache_dir), settings.registry_dir,
+                        budget.region("outlines").memoize)
+    catalogue = Catalogue(atlas, budget.region("views").memoize)
     catalogue.prebuild()
     app = FastAPI(title=TITLE, version="0.1.0", description=DESCRIPTION, openapi_url=None,
                   docs_url=None, redoc_url=None)
     html = webmap.page(atlas, page_limit=settings.page_limit)
-    app.state.settings, app.state.catalogue = settings, catalogue
-    app.state.questions, app.state.downloads = Questions(atlas), Downloads(settings.downloads_kept)
+    app.state.settings, app.state.catalogue, app.state.budget = settings, catalogue, budget
+    app.state.questions = Questions(atlas, budget.region("answers").memoize)
+    app.state.downloads = Downloads(budget.region("downloads"))
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
     add_exception_handlers(app)
     for module in (landing, pages, collections, items, questions):
@@ -73,6 +78,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                        allow_methods=["GET"], expose_headers=["ETag", "Content-Disposition"])
-    app.add_middleware(ResponseHeaders)  # outermost: sees every header, merges Vary
+    app.add_middleware(ResponseHeaders)  # sees every header, merges Vary
+    # outermost: a repeated GET is answered from the finished response, before routing
+    # (dependency overrides replace the data sources, so they count in the data's version)
+    app.add_middleware(ResponseCache, region=budget.region("responses"), negotiate=negotiate,
+                       version=lambda: tuple(app.dependency_overrides.items()))
     app.openapi = functools.cache(lambda: openapi_document(app, catalogue, settings))
     return app

@@ -9,11 +9,8 @@ b'Accept, Accept-Encoding, Origin'
 
 from __future__ import annotations
 
-import collections
-import functools
 import gzip
 import hashlib
-import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -21,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
+from api.budget import Region
 from formats.exports import FORMATS, export
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -93,13 +91,16 @@ class Cached(Response):
             super().__init__(status_code=304, headers=headers)
             return
         if len(content) >= GZIP_MINIMUM and "gzip" in request.headers.get("accept-encoding", ""):
-            content, headers["Content-Encoding"] = _gzipped(content), "gzip"
+            content, headers["Content-Encoding"] = _gzipped(content, request), "gzip"
         super().__init__(content, media_type=media_type, headers=headers, **kwargs)
 
 
-@functools.lru_cache(maxsize=128)
-def _gzipped(content: bytes) -> bytes:
-    return gzip.compress(content, compresslevel=6, mtime=0)
+def _gzipped(content: bytes, request: Request) -> bytes:
+    """``content`` gzipped, kept in the app's memory budget (``gzip`` region) when it has one."""
+    def compress() -> bytes:
+        return gzip.compress(content, compresslevel=6, mtime=0)
+    budget = getattr(request.app.state, "budget", None)
+    return compress() if budget is None else budget.region("gzip").get_or_make(content, compress)
 
 
 def _matches(if_none_match: str | None, digest: str) -> bool:
@@ -112,22 +113,15 @@ def _matches(if_none_match: str | None, digest: str) -> bool:
 
 class Downloads:
     """Export files already made, by request URL (the data does not change while the app
-    runs), the most recent ``kept``; made in the thread pool, hence the lock."""
+    runs), kept in ``region`` of the memory budget."""
 
-    def __init__(self, kept: int = 32):
-        self.kept, self.files, self.lock = kept, collections.OrderedDict(), threading.Lock()
+    def __init__(self, region: Region):
+        self.region = region
 
     def respond(self, request: Request, frame, name: str, fmt: str, datum: str) -> Response:
         """``frame`` as a file in format ``fmt``, named for what it holds."""
-        key = str(request.url)
-        with self.lock:
-            data = self.files.get(key)
-        if data is None:
-            data = export(frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum)
-            with self.lock:
-                self.files[key] = data
-                while len(self.files) > self.kept:
-                    self.files.popitem(last=False)
+        data = self.region.get_or_make(str(request.url), lambda: export(
+            frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum))
         suffix = "-gcj02" if datum == "gcj02" else ""
         filename = f"chengyu-{name}{suffix}.{FORMATS[fmt].extension}"
         return Cached(data, request, FORMATS[fmt].media_type,

@@ -32,5 +32,7 @@ class Settings(BaseSettings):
         "Origins other sites' scripts may read the API from, as a JSON list"))
     host: str = Field("127.0.0.1", description="Address `chengyu serve` listens on")
     port: int = Field(8000, ge=0, le=65535, description="Port `chengyu serve` listens on")
-    downloads_kept: int = Field(32, ge=0, description=(
-        "Export files kept in memory, most recent first"))
+    cache_bytes: int = Field(256 * 2**20, ge=0, description=(
+        "Memory for every cache together (views of other dates and resolutions, outlines, "
+        "gzip bodies, export files, answers, finished responses), bytes; the least recently "
+        "used goes first"))

@@ -23,11 +23,13 @@ from layers.registry import (DEFAULT_DIRECTORY, Registry, RegistryError, load_re
 class Layers:
     """The registry, its memberships (all dates) and the outlines built from them."""
 
-    def __init__(self, registry: Registry, boundaries):
+    def __init__(self, registry: Registry, boundaries, memoize=lru_cache(maxsize=32)):
+        """``memoize`` keeps the outlines per date and resolution (the app gives one bounded
+        by bytes)."""
         self.registry = registry
         self.boundaries = boundaries
         self.memberships = membership_table(registry, boundaries)
-        self.outlines = lru_cache(maxsize=32)(self._outlines)
+        self.outlines = memoize(self._outlines)
 
     def members(self, entity: str, as_of: dt.date | None = None) -> pd.DataFrame:
         """Member units of one entity in force on ``as_of`` (default: latest)."""
@@ -48,9 +50,9 @@ class Layers:
                                self.boundaries.units)
 
 
-def load(boundaries, directory=None) -> Layers:
+def load(boundaries, directory=None, memoize=lru_cache(maxsize=32)) -> Layers:
     """Load and validate the registry (default: :func:`registry_dir`), build its layers."""
-    return Layers(load_registry(boundaries, directory), boundaries)
+    return Layers(load_registry(boundaries, directory), boundaries, memoize)
 
 
 __all__ = ["DEFAULT_DIRECTORY", "Layers", "Registry", "RegistryError", "load", "load_registry",

@@ -146,17 +146,20 @@ class Catalogue:
 
     PREBUILT = ("full", "overview")  # latest views built by :meth:`prebuild`
 
-    def __init__(self, atlas: Layers):
+    def __init__(self, atlas: Layers, memoize=lru_cache(maxsize=64)):
+        """``memoize`` keeps the views of other dates and resolutions (the app gives one
+        bounded by bytes); the prebuilt ones are kept apart and never dropped."""
         self.atlas = atlas
         self.boundaries = atlas.boundaries
-        self._cached = lru_cache(maxsize=64)(self._features)
+        self._cached = memoize(self._features)
+        self._prebuilt: dict[tuple, Features] = {}
         self._queryables = {}
 
     def prebuild(self) -> None:
         """Build the latest views now (``overview``: the map's first), not on first request."""
         for name in COLLECTIONS:
             for resolution in self.PREBUILT:
-                self.features(name, None, resolution)
+                self._prebuilt[name, None, resolution] = self._features(name, None, resolution)
 
     def is_prebuilt(self, as_of, resolution: str) -> bool:
         """Whether :meth:`select` with these is a look-up (otherwise it may build a view)."""
@@ -232,7 +235,8 @@ class Catalogue:
             as_of = None
         elif isinstance(as_of, Period) and collection != "memberships":
             as_of = as_of.end
-        return self._cached(collection, as_of, resolution)
+        kept = self._prebuilt.get((collection, as_of, resolution))
+        return kept if kept is not None else self._cached(collection, as_of, resolution)
 
     def frame(self, collection: str, as_of: dt.date | None = None) -> gpd.GeoDataFrame:
         """Properties and full-resolution geometry of a collection, indexed by feature id."""

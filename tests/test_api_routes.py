@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api import Settings
+from api.budget import Budget
 from api.errors import add_exception_handlers
 from api.params import accepted
 from api.resources import get_catalogue, get_downloads, get_questions, get_settings
@@ -44,7 +45,7 @@ def test_the_items_route_runs_on_an_app_of_its_own_with_overridden_data(app):
     own.add_api_route("/collections/{collection}/items", items)
     recording = Recording(app.state.catalogue)
     own.dependency_overrides.update({
-        get_catalogue: lambda: recording, get_downloads: lambda: Downloads(1),
+        get_catalogue: lambda: recording, get_downloads: lambda: Downloads(Budget(2**20).region("downloads")),
         get_settings: lambda: Settings(page_limit=3, default_limit=2)})
     with TestClient(own) as client:
         page = client.get("/collections/units/items",

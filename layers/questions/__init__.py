@@ -37,10 +37,12 @@ __all__ = ["QuestionError", "Questions", "csv_rows", "csv_text", "hits_geojson",
 class Questions:
     """Answers plain-language questions over the layers (latest memberships by default)."""
 
-    def __init__(self, atlas: Layers):
+    def __init__(self, atlas: Layers, memoize=lru_cache(maxsize=1024)):
+        """``memoize`` keeps the answers (the app gives one bounded by bytes)."""
         self.atlas = atlas
         self.names = Names(atlas.boundaries, atlas.registry)
         self.worlds = lru_cache(maxsize=16)(lambda as_of: World(atlas, as_of))
+        self._kept = memoize(self._answer)
 
     def ask(self, question: str, as_of=None) -> dict:
         """Answer ``question``; ``as_of`` is the date asked (default: the date written in the
@@ -49,9 +51,8 @@ class Questions:
         Answers are kept (the layers do not change while the app runs): asking again
         costs a dictionary look-up.
         """
-        return {"question": question, **self._answer(question.strip(), as_of)}
+        return {"question": question, **self._kept(question.strip(), as_of)}
 
-    @lru_cache(maxsize=1024)
     def _answer(self, question: str, as_of) -> dict:
         r = read(question, self.names)
         form = form_of(r)
