@@ -22,7 +22,7 @@ from api.errors import add_exception_handlers
 from api.openapi import openapi_document
 from api.resources import MapPage
 from api.responses import GZIP_MINIMUM, Downloads, ResponseHeaders
-from api.routes import collections, items, landing, pages, questions
+from api.routes import collections, items, landing, pages, panel, questions
 from api.settings import Settings
 from layers.catalogue import Catalogue
 from layers.questions import Questions
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.questions, app.state.downloads = Questions(atlas), Downloads(settings.downloads_kept)
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
     add_exception_handlers(app)
-    for module in (landing, pages, collections, items, questions):
+    for module in (landing, pages, collections, items, questions, panel):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     webmap.mount(app)
