@@ -11,7 +11,7 @@ from api import Settings
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 SHORT_PATHS = {"/items": "/collections/{collection}/items",
                "/items/{id}": "/collections/{collection}/items/{feature_id}",
-               "/query": "/query"}
+               "/query": "/query", "/panel": "/panel"}
 
 
 def table(header: str) -> list[list[str]]:
@@ -58,6 +58,8 @@ def _openapi_parameters(document: dict) -> dict[str, set[str]]:
 
 def _paths(cell: str, every: set[str]) -> set[str]:
     named = {SHORT_PATHS[path] for path in quoted(cell)}
+    if cell == "every path":
+        return every
     return every - named if cell.startswith("every path but") else named
 
 
