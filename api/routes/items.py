@@ -1,7 +1,9 @@
-"""Features: a collection's items (filtered, paged, or downloaded as a file) and one item.
+"""Features: a collection's items (filtered, paged, downloaded as a file or drawn as a map)
+and one item (an entity with its history, or drawn with its members).
 
 The routes parse (through their dependencies) and render; the selecting is
-:meth:`layers.catalogue.Catalogue.select`.
+:meth:`layers.catalogue.Catalogue.select`, the maps :func:`formats.render.render` of a
+:mod:`formats.pictures` picture, the history :func:`layers.history.versions`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotFound
-from api.params import (bbox_crs_query, bbox_query, collection_id, crs_query, datetime_query,
-                        datum_query, filter_crs_query, filter_query, limit_query, offset_query,
-                        output_query, picture_size, PICTURES, property_filters,
-                        refuse_unknown, resolution_query)
+from api.params import (PICTURES, bbox_crs_query, bbox_query, collection_id, crs_query,
+                        datetime_query, datum_query, filter_crs_query, filter_query,
+                        limit_query, offset_query, output_query, picture_size,
+                        property_filters, refuse_unknown, resolution_query)
 from api.resources import get_catalogue, get_downloads, get_settings
 from api.responses import (GCJ02_LABEL, GEOJSON, Cached, Downloads, content_crs, href, html,
                            page_href)
