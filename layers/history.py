@@ -112,12 +112,20 @@ def summary(atlas, entity_id: str, found: list[Version]) -> str:
 
 def readable(atlas, found: list[Version]) -> list[dict]:
     """The versions for a table: dates, the document, counts, and the unit names added,
-    removed or changed in kind (``name before→after``)."""
+    removed or changed in kind (grouped by change)."""
     names = {a: n for a, n in zip(atlas.boundaries.units.adcode, atlas.boundaries.units.name)}
     return [{"from": v.in_force_from, "until": v.in_force_until, "inferred": v.inferred,
              "document": v.document_title, "number": v.document_number,
              "date": v.document_date, "listed": len(v.listed), "units": len(v.members),
              "added": [names.get(a, a) for a in v.added] if v.index else [],
              "removed": [names.get(a, a) for a in v.removed],
-             "changed": [f"{names.get(a, a)} {old}→{new}" for a, (old, new) in v.changed.items()]}
+             "changed": _changes(v.changed, names)}
             for v in found]
+
+
+def _changes(changed: dict[str, list[str]], names: dict[str, str]) -> list[str]:
+    """Kind changes grouped by change: ``named→whole (2): 江津区、永川区``."""
+    grouped: dict[str, list[str]] = {}
+    for adcode, (old, new) in changed.items():
+        grouped.setdefault(f"{old}→{new}", []).append(names.get(adcode, adcode))
+    return [f"{change} ({len(units)}): {'、'.join(units)}" for change, units in grouped.items()]
