@@ -24,7 +24,7 @@ from api.openapi import openapi_document
 from api.resources import MapPage
 from api.response_cache import ResponseCache
 from api.responses import GZIP_MINIMUM, Downloads, ResponseHeaders, negotiate
-from api.routes import collections, items, landing, pages, questions
+from api.routes import collections, items, landing, pages, panel, questions
 from api.settings import Settings
 from layers.catalogue import Catalogue
 from layers.questions import Questions
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.downloads = Downloads(budget.region("downloads"))
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
     add_exception_handlers(app)
-    for module in (landing, pages, collections, items, questions):
+    for module in (landing, pages, collections, items, questions, panel):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     webmap.mount(app)

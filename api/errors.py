@@ -16,15 +16,19 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from filtering import FilterError
+from formats.fonts import CJKFontMissing
 from formats.geojson import dumps
+from formats.pictures import PictureError
+from formats.render import RenderError
 from layers.catalogue import SelectionError
+from layers.panel import PanelError
 from layers.questions import QuestionError
 
 PROBLEM = "application/problem+json"
 TITLES = {400: "Invalid parameter", 404: "Not found", 405: "Method not allowed",
-          406: "Not acceptable", 500: "Server error"}
+          406: "Not acceptable", 500: "Server error", 503: "Service unavailable"}
 CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed",
-         406: "NotAcceptable", 500: "ServerError"}
+         406: "NotAcceptable", 500: "ServerError", 503: "ServiceUnavailable"}
 
 
 class InvalidParameter(ValueError):
@@ -44,8 +48,12 @@ DEFAULT_STATUS_CODES: dict[type[Exception], int] = {
     SelectionError: 400,  # from the catalogue: a property filter or a filter it cannot apply
     FilterError: 400,  # a CQL2 filter that does not parse
     QuestionError: 400,
+    PanelError: 400,  # a panel's range, step, entities or size (the message names which)
+    RenderError: 400,  # a rendered map's format or size out of range
     RequestValidationError: 400,  # FastAPI's own checks (types, bounds): 400, never 422
     NotFound: 404,
+    PictureError: 404,  # a map of nothing: an unknown entity, no members then, no features
+    CJKFontMissing: 503,  # the server cannot draw Chinese names until a font is installed
 }
 
 

@@ -14,11 +14,14 @@ from fastapi.openapi.utils import get_openapi
 
 from api.errors import PROBLEM
 from api.params import CRS84, DATUMS, RESOLUTION_NAMES
+from api.routes.panel import WRITERS
 from api.responses import GEOJSON, OPENAPI
 from api.settings import Settings
 from filtering import LANGUAGES
 from formats.exports import FORMATS
+from formats.render import MEDIA_TYPES
 from layers.catalogue import COLLECTIONS, Catalogue
+from layers.panel import STEPS
 
 PROBLEM_SCHEMA = {  # the one error shape, as api.errors.problem writes it
     "type": "object", "required": ["type", "title", "status", "detail", "code"],
@@ -27,7 +30,8 @@ PROBLEM_SCHEMA = {  # the one error shape, as api.errors.problem writes it
                    "instance": {"type": "string"}, "code": {"type": "string"},
                    "description": {"type": "string"}}}
 _JSON_AND_HTML = ["application/json", "text/html"]
-_FEATURES = [GEOJSON, "text/html", *(spec.media_type for spec in FORMATS.values())]
+_FEATURES = [GEOJSON, "text/html", *(spec.media_type for spec in FORMATS.values()),
+             *MEDIA_TYPES.values()]
 RESPONSE_TYPES = {"/": _JSON_AND_HTML, "/conformance": _JSON_AND_HTML,
                   "/api": [OPENAPI, "text/html"], "/collections": _JSON_AND_HTML,
                   "/collections/{collection}": _JSON_AND_HTML,
@@ -36,7 +40,8 @@ RESPONSE_TYPES = {"/": _JSON_AND_HTML, "/conformance": _JSON_AND_HTML,
                   "/collections/{collection}/items": _FEATURES,
                   "/collections/{collection}/items/{feature_id}": _FEATURES,
                   "/query": ["application/json", "text/html", "text/csv",
-                             "application/geo+json"]}
+                             "application/geo+json"],
+                  "/panel": [media for _, media in WRITERS.values()]}
 
 
 def parameter_schemas(settings: Settings) -> dict[str, dict]:
@@ -48,6 +53,9 @@ def parameter_schemas(settings: Settings) -> dict[str, dict]:
         "filter-lang": {"type": "string", "enum": list(LANGUAGES), "default": "cql2-text"},
         "resolution": {"type": "string", "enum": list(RESOLUTION_NAMES), "default": "full"},
         "datum": {"type": "string", "enum": list(DATUMS), "default": "wgs84"},
+        "every": {"type": "string", "enum": list(STEPS), "default": "year"},
+        "start": {"type": "string", "format": "date"},
+        "end": {"type": "string", "format": "date"},
         **{name: {"type": "string", "format": "uri", "default": CRS84}
            for name in ("crs", "bbox-crs", "filter-crs")},
     }

@@ -12,6 +12,7 @@ to a worker thread for each, which costs more than the work.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import math
 from typing import Annotated
 from urllib.parse import unquote_to_bytes
@@ -24,13 +25,16 @@ from api.responses import negotiate
 from api.settings import Settings
 from filtering import LANGUAGES, parse
 from formats.exports import FORMATS
+from formats.render import LIMITS, MEDIA_TYPES, render
 from geo.build import RESOLUTIONS
 from layers.catalogue import COLLECTIONS, Catalogue, Period
+from layers.panel import STEPS
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 RESOLUTION_NAMES = ("full", *RESOLUTIONS)
 DATUMS = ("wgs84", "gcj02")
-OUTPUTS = ("json", "html", *FORMATS)  # f=… on items: json is the page, geojson a file
+PICTURES = tuple(MEDIA_TYPES)  # f=… on items: a rendered map
+OUTPUTS = ("json", "html", *FORMATS, *PICTURES)  # json is the page, geojson a file
 PAGES = ("json", "html")
 
 
@@ -158,13 +162,13 @@ async def filter_crs_query(filter_crs: Annotated[str | None, Query(
     _only_crs84(filter_crs, "filter-crs")
 
 
-def _date(text: str) -> dt.date:
+def _date(text: str, name: str = "datetime") -> dt.date:
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date() \
             if "T" in text else dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidParameter("datetime", f"{text!r} is not a date (YYYY-MM-DD) or an "
-                                           "RFC 3339 instant") from None
+        raise InvalidParameter(name, f"{text!r} is not a date (YYYY-MM-DD) or an "
+                                     "RFC 3339 instant") from None
 
 
 async def datetime_query(datetime: Annotated[str | None, Query(description=(
@@ -237,8 +241,9 @@ def _output(request: Request, f: str | None, allowed: tuple[str, ...]) -> str:
 
 async def output_query(request: Request, f: Annotated[str | None, Query(description=(
         f"Output: {', '.join(OUTPUTS)}: json is the GeoJSON page with links, geojson and "
-        "the others download a file. Without it the Accept header decides between JSON "
-        "and HTML."))] = None) -> str:
+        f"the others download a file, {', '.join(PICTURES)} a rendered map (see width, "
+        "height, dpi). Without it the Accept header decides between JSON and HTML."))] = None
+                       ) -> str:
     return _output(request, f, OUTPUTS)
 
 
@@ -260,3 +265,74 @@ async def answer_output_query(request: Request, f: Annotated[str | None, Query(d
 async def question_query(q: Annotated[str, Query(min_length=1, max_length=500, description=(
         "e.g. 'platforms touching 广安', '与广安接壤的平台', 'units of 万达开'"))]) -> str:
     return q
+
+
+PICTURE_DEFAULTS = {name: parameter.default for name, parameter in
+                    inspect.signature(render).parameters.items() if name in LIMITS}
+
+
+async def width_query(width: Annotated[int, Query(
+        ge=LIMITS["width"][0], le=LIMITS["width"][1],
+        description="Width of a rendered map (f=png, svg, pdf) in pixels.")
+        ] = PICTURE_DEFAULTS["width"]) -> int:
+    return width
+
+
+async def height_query(height: Annotated[int, Query(
+        ge=LIMITS["height"][0], le=LIMITS["height"][1],
+        description="Height of a rendered map (f=png, svg, pdf) in pixels.")
+        ] = PICTURE_DEFAULTS["height"]) -> int:
+    return height
+
+
+async def dpi_query(dpi: Annotated[int, Query(
+        ge=LIMITS["dpi"][0], le=LIMITS["dpi"][1],
+        description="Dots per inch of a rendered map: the size of its text; an SVG or PDF "
+                    "page measures width/dpi × height/dpi inches.")
+        ] = PICTURE_DEFAULTS["dpi"]) -> int:
+    return dpi
+
+
+async def picture_size(width: Annotated[int, Depends(width_query)],
+                       height: Annotated[int, Depends(height_query)],
+                       dpi: Annotated[int, Depends(dpi_query)]) -> dict[str, int]:
+    """The size of a rendered map, as :func:`formats.render.render` takes it."""
+    return {"width": width, "height": height, "dpi": dpi}
+
+
+async def start_query(start: Annotated[str, Query(description=(
+        "First day of the panel (YYYY-MM-DD)."))]) -> dt.date:
+    return _date(start, "start")
+
+
+async def end_query(end: Annotated[str, Query(description=(
+        "Last day of the panel (YYYY-MM-DD): the last period ends on it."))]) -> dt.date:
+    return _date(end, "end")
+
+
+async def every_query(every: Annotated[str, Query(description=(
+        f"The step between periods: {', '.join(STEPS)}."))] = "year") -> str:
+    return _one_of(every, tuple(STEPS), "every")
+
+
+async def entities_query(entities: Annotated[str | None, Query(description=(
+        "Entity ids of the registry, comma-separated (default: every entity)."))] = None
+                         ) -> list[str] | None:
+    """The ids as given (checked by the panel), or None for all."""
+    if entities is None:
+        return None
+    return [name.strip() for name in entities.split(",") if name.strip()]
+
+
+async def wide_query(wide: Annotated[bool, Query(description=(
+        "One row per unit and period, one column per entity (0, 1 for whole, or the "
+        "kind), instead of one row per unit, period and entity."))] = False) -> bool:
+    return wide
+
+
+PANELS = ("json", "csv", "parquet")
+
+
+async def panel_output_query(f: Annotated[str, Query(description=(
+        "Output: json (the rows as objects), csv or parquet (a file)."))] = "json") -> str:
+    return _one_of(f, PANELS, "f")

@@ -44,3 +44,8 @@ def get_map_page(request: Request) -> MapPage:
 def get_downloads(request: Request) -> Downloads:
     """The export files already made (:class:`api.responses.Downloads`)."""
     return request.app.state.downloads
+
+
+def get_atlas(request: Request):
+    """The layers the catalogue is built on (:class:`layers.Layers`: registry, memberships)."""
+    return request.app.state.catalogue.atlas

@@ -1,7 +1,7 @@
 """chengyu: build the data, serve the app, ask questions, export and inspect, from a shell.
 
-Exit codes: 0 success; 1 the data cannot be loaded (boundary package, cache, registry);
-2 a usage error or a name, question or format that is not understood. Errors go to
+Exit codes: 0 success; 1 the data cannot be loaded (boundary package, cache, registry) or,
+for a map, no Chinese font is installed; 2 a usage error or a name, question or format that is not understood. Errors go to
 standard error, results to standard output.
 """
 
@@ -16,10 +16,14 @@ import geo
 import layers
 from geo.cache import CacheError
 from formats.exports import FORMATS, export
+from formats.fonts import CJKFontMissing
 from formats.geojson import dumps
+from formats.pictures import PictureError, answer_picture, entity_picture
+from formats.render import LIMITS, MEDIA_TYPES, RenderError, render
 from geo.source import SourceError
 from layers.catalogue import COLLECTIONS, Catalogue
 from layers.memberships import in_force
+from layers.panel import STEPS, PanelError, panel, to_csv_bytes, to_parquet_bytes
 from layers.questions import QuestionError, Questions
 
 DATA_ERRORS = (CacheError, SourceError, layers.RegistryError)
@@ -132,6 +136,52 @@ def export_command(args) -> None:
           file=sys.stderr)
 
 
+def _entity_id(atlas: layers.Layers, text: str) -> str | None:
+    """The entity ``text`` names by id, Chinese name or alias; None if it names none."""
+    return next((e.id for e in atlas.registry.entities.values()
+                 if text in (e.id, e.name_zh, *(e.aliases or []))), None)
+
+
+def render_command(args) -> None:
+    """Draw an entity with its member units, or the answer to a question, as a map to
+    publish; the output file's extension (.png, .svg, .pdf) sets the format."""
+    fmt = Path(args.output).suffix.lower().removeprefix(".")
+    if fmt not in MEDIA_TYPES:
+        raise UsageError(f"--output {args.output}: the extension sets the format; expected "
+                         f"{', '.join('.' + name for name in MEDIA_TYPES)}")
+    atlas = _atlas(args)
+    entity = _entity_id(atlas, args.what)
+    size = {name: value for name in LIMITS if (value := getattr(args, name)) is not None}
+    try:
+        picture = entity_picture(atlas, entity, args.date) if entity else \
+            answer_picture(atlas, _ask(Questions(atlas), args.what, args.date))
+        data = render(atlas, picture, fmt, **size)
+    except (PictureError, RenderError) as error:
+        raise UsageError(str(error)) from None
+    Path(args.output).write_bytes(data)
+    print(f"wrote {picture.title} to {args.output} ({fmt}, {len(data):,} bytes)",
+          file=sys.stderr)
+
+
+def panel_command(args) -> None:
+    """The research panel: each unit's membership kind in force at the end of each period,
+    with its document and since when; CSV (to standard output without -o) or Parquet."""
+    entities = [e.strip() for e in args.entities.split(",")] if args.entities else None
+    if args.format == "parquet" and args.output is None:
+        raise UsageError("-f parquet writes a file: give -o FILE")
+    try:
+        frame = panel(_atlas(args), args.start, args.end, args.every, entities, args.wide)
+    except PanelError as error:
+        raise UsageError(str(error)) from None
+    data = (to_parquet_bytes if args.format == "parquet" else to_csv_bytes)(frame)
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        return
+    Path(args.output).write_bytes(data)
+    print(f"wrote {len(frame):,} rows to {args.output} ({args.format}, {len(data):,} bytes)",
+          file=sys.stderr)
+
+
 def info(args) -> None:
     """Show what a name is, with its members (an entity) or its entities (a place)."""
     questions = Questions(_atlas(args))
@@ -190,6 +240,20 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--output", "-o", required=True, help="file to write")
     sub.add_argument("--date", type=_date, help="membership as of YYYY-MM-DD")
     sub.add_argument("--datum", choices=["wgs84", "gcj02"], default="wgs84")
+    sub = command("render", render_command, "draw an entity or a question's answer as a map")
+    sub.add_argument("what", help="an entity (id, name or alias) or a question")
+    sub.add_argument("--output", "-o", required=True, help="file to write: .png, .svg or .pdf")
+    sub.add_argument("--date", type=_date, help="membership as of YYYY-MM-DD")
+    for name, (low, high) in LIMITS.items():
+        sub.add_argument(f"--{name}", type=int, help=f"{name}, {low} to {high}")
+    sub = command("panel", panel_command, "each unit's memberships, period by period")
+    sub.add_argument("--start", type=_date, required=True, help="first day, YYYY-MM-DD")
+    sub.add_argument("--end", type=_date, required=True, help="last day, YYYY-MM-DD")
+    sub.add_argument("--every", choices=list(STEPS), default="year", help="the step")
+    sub.add_argument("--entities", help="entity ids, comma-separated (default: all)")
+    sub.add_argument("--wide", action="store_true", help="one column per entity")
+    sub.add_argument("--format", "-f", choices=["csv", "parquet"], default="csv")
+    sub.add_argument("--output", "-o", help="file to write (default: CSV to standard output)")
     sub = command("entities", entities, "list every entity of the registry")
     sub.add_argument("--date", type=_date, help="membership as of YYYY-MM-DD")
     sub = command("info", info, "what a name is: an entity's members or a unit's entities")
@@ -208,6 +272,9 @@ def main(argv=None) -> int:
         return 2
     except DATA_ERRORS as error:
         print(f"chengyu {args.command}: cannot load the data: {error}", file=sys.stderr)
+        return 1
+    except CJKFontMissing as error:
+        print(f"chengyu {args.command}: {error}", file=sys.stderr)
         return 1
     return 0
 

@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from layers import Layers
+from layers.memberships import in_force
 
 MEMBER_RESOLUTION = "local"  # member units are drawn at this display resolution
 
@@ -117,3 +118,25 @@ def answer_picture(atlas: Layers, answer: dict) -> Picture:
                                                    if place is not None else "")
     return Picture(gpd.GeoDataFrame(features, crs=frames[0].crs), answer["question"],
                    _as_of_text(on, rows), subtitle, _citation(rows), place)
+
+
+GROUPED_BY = {"platforms": "name", "memberships": "entity_name"}  # one legend entry each
+
+
+def selection_picture(atlas: Layers, frame: gpd.GeoDataFrame, collection: str, title: str,
+                      as_of: dt.date | None = None, subtitle: str = "") -> Picture:
+    """The features of a selection from a collection (``frame``: its rows, WGS-84): one
+    group per entity in ``platforms`` and ``memberships`` (members by kind), one group
+    named ``title`` for units, cities and provinces."""
+    if frame.empty:
+        raise PictureError(f"nothing to draw: no feature of {collection} matches the selection")
+    group = frame[GROUPED_BY[collection]].astype(str).to_numpy() \
+        if collection in GROUPED_BY else title
+    columns = {name: frame[name].to_numpy() for name in ("kind", "adcode")
+               if name in frame and collection in ("units", "memberships")}
+    features = gpd.GeoDataFrame({"group": group, **columns},
+                                geometry=frame.geometry.to_numpy(), crs=frame.crs)
+    entities = frame.entity if collection == "memberships" else \
+        frame.id if collection == "platforms" else []
+    rows = in_force(atlas.memberships[atlas.memberships.entity.isin(entities)], as_of)
+    return Picture(features, title, _as_of_text(as_of, rows), subtitle, _citation(rows))

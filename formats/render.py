@@ -186,7 +186,7 @@ def _legend(figure: Figure, picture: Picture, scale: float, top: float):
             label += f"\n{RELATIONS[relation]} {relation}"
         handles.append(Patch(facecolor=colour + "40", edgecolor=colour, label=label,
                              linestyle=LINE_STYLES.get(relation, "solid"), linewidth=1.6))
-    kinds = picture.features.get("kind", pd.Series(["whole"]))
+    kinds = picture.features.get("kind", pd.Series([], dtype=object))  # none: no key
     for kind in (k for k in KINDS if (kinds == k).any()):
         handles.append(Patch(facecolor="#bbbbbb" if kind == "whole" else "white",
                              edgecolor=MUTED, hatch=HATCHES[kind], linewidth=0.5,

@@ -76,3 +76,56 @@ def versions(atlas, entity_id: str) -> list[Version]:
             note=extent.note))
         before = members
     return found
+
+
+def _short_names(atlas) -> dict[str, str]:
+    """adcode → short name (綦江, 自贡) of every unit and prefecture."""
+    frames = (atlas.boundaries.units, atlas.boundaries.cities)
+    return {a: n for f in frames for a, n in zip(f.adcode, f.short_name)}
+
+
+def _year(version: Version) -> str:
+    day = version.in_force_from or version.document_date
+    return str(day.year) if day else "undated"
+
+
+def summary(atlas, entity_id: str, found: list[Version]) -> str:
+    """One line: the members as written in each version, and what each added or removed.
+
+    >>> import geo, layers
+    >>> atlas = layers.load(geo.load())
+    >>> summary(atlas, "chuannan-yuxi", versions(atlas, "chuannan-yuxi"))
+    '川南渝西融合发展试验区: 7 members in 2021 → 10 in 2023: +綦江 +大足 +铜梁'
+    """
+    names = _short_names(atlas)
+    parts = []
+    for before, version in zip([None, *found], found):
+        text = f"{len(version.listed)}{' members' if before is None else ''} in {_year(version)}"
+        if before is not None:
+            gone = set(before.listed) - set(version.listed)
+            text += ":" + "".join(
+                [f" +{names.get(a, a)}" for a in version.listed if a not in before.listed]
+                + [f" −{names.get(a, a)}" for a in before.listed if a in gone])
+        parts.append(text.removesuffix(":"))
+    return f"{atlas.registry.entities[entity_id].name_zh}: " + " → ".join(parts)
+
+
+def readable(atlas, found: list[Version]) -> list[dict]:
+    """The versions for a table: dates, the document, counts, and the unit names added,
+    removed or changed in kind (grouped by change)."""
+    names = {a: n for a, n in zip(atlas.boundaries.units.adcode, atlas.boundaries.units.name)}
+    return [{"from": v.in_force_from, "until": v.in_force_until, "inferred": v.inferred,
+             "document": v.document_title, "number": v.document_number,
+             "date": v.document_date, "listed": len(v.listed), "units": len(v.members),
+             "added": [names.get(a, a) for a in v.added] if v.index else [],
+             "removed": [names.get(a, a) for a in v.removed],
+             "changed": _changes(v.changed, names)}
+            for v in found]
+
+
+def _changes(changed: dict[str, list[str]], names: dict[str, str]) -> list[str]:
+    """Kind changes grouped by change: ``named→whole (2): 江津区、永川区``."""
+    grouped: dict[str, list[str]] = {}
+    for adcode, (old, new) in changed.items():
+        grouped.setdefault(f"{old}→{new}", []).append(names.get(adcode, adcode))
+    return [f"{change} ({len(units)}): {'、'.join(units)}" for change, units in grouped.items()]

@@ -172,3 +172,14 @@ def to_parquet_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_parquet(buffer, engine="pyarrow", index=False)
     return buffer.getvalue()
+
+
+def to_json_bytes(frame: pd.DataFrame) -> bytes:
+    """The panel as a JSON array of row objects, dates as YYYY-MM-DD, missing as null.
+
+    >>> to_json_bytes(pd.DataFrame({"on": pd.to_datetime(["2023-03-02", None]), "n": [1, 2]}))
+    b'[{"on":"2023-03-02","n":1},{"on":null,"n":2}]'
+    """
+    dates = frame.select_dtypes("datetime").columns
+    shown = frame.assign(**{name: frame[name].dt.strftime("%Y-%m-%d") for name in dates})
+    return shown.to_json(orient="records", force_ascii=False).encode("utf-8")

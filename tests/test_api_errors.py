@@ -14,7 +14,7 @@ from layers.catalogue import SelectionError
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "description"}
 CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed",
-         500: "ServerError"}
+         500: "ServerError", 503: "ServiceUnavailable"}
 ITEMS = "/collections/units/items"
 
 BAD_REQUESTS = [  # (path with query, status, a word the detail must name)
@@ -78,6 +78,14 @@ BAD_REQUESTS = [  # (path with query, status, a word the detail must name)
     ("/query?q=what is the meaning of life", 400, "platforms touching"),
     ("/query?q=临水县属于哪些平台", 400, "邻水县"),
     ("/query?q=units of 不存在", 400, "不存在"),
+    # the panel
+    ("/panel?start=2024-01-01&end=2023-01-01", 400, "start"),
+    ("/panel?start=2023-01-01&end=2024-01-01&entities=atlantis", 400, "atlantis"),
+    ("/panel?start=1900-01-01&end=2100-01-01&every=month", 400, "5,000,000"),
+    # rendered maps
+    (f"{ITEMS}?f=png&width=9000", 400, "width"),
+    ("/collections/platforms/items/wandakai?f=svg&dpi=1", 400, "dpi"),
+    (f"{ITEMS}?f=pdf&city=北京市", 404, "nothing to draw"),
     # unknown collections, features and paths
     ("/collections/nope", 404, "nope"),
     ("/collections/nope/items", 404, "nope"),

@@ -23,7 +23,7 @@ def run(cache_directory, boundaries):
 def test_help_lists_the_commands(run):
     result = run("--help")
     assert result.returncode == 0
-    for command in ("build", "serve", "query", "export", "info", "entities"):
+    for command in ("build", "serve", "query", "export", "render", "panel", "info", "entities"):
         assert command in result.stdout
 
 
@@ -95,6 +95,83 @@ def test_export_a_collection(run, tmp_path):
 def test_export_of_something_unknown(run, tmp_path):
     result = run("export", "nowhere", "-o", str(tmp_path / "x.geojson"))
     assert result.returncode == 2 and "unknown collection or entity 'nowhere'" in result.stderr
+
+
+def test_render_an_entity_by_name_as_png_of_the_requested_size(run, tmp_path):
+    from PIL import Image
+
+    target = tmp_path / "wandakai.png"
+    result = run("render", "万达开", "-o", str(target), "--width", "800", "--height", "500",
+                 "--dpi", "100")
+    assert result.returncode == 0, result.stderr
+    image = Image.open(target)
+    assert image.format == "PNG" and image.size == (800, 500)
+    assert "万达开川渝统筹发展示范区" in result.stderr
+
+
+def test_render_a_question_as_svg_and_pdf_by_the_extension(run, tmp_path):
+    svg, pdf = tmp_path / "touching.svg", tmp_path / "touching.pdf"
+    for target in (svg, pdf):
+        result = run("render", "platforms touching 广安", "-o", str(target),
+                     "--width", "600", "--height", "400", "--dpi", "100")
+        assert result.returncode == 0, result.stderr
+    assert "<!-- platforms touching 广安 -->" in svg.read_text(encoding="utf-8")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_render_on_a_date_before_the_entity_existed_exits_2(run, tmp_path):
+    result = run("render", "chuannan-yuxi", "--date", "2019-01-01", "-o",
+                 str(tmp_path / "x.png"))
+    assert result.returncode == 2 and "no members in force" in result.stderr
+
+
+@pytest.mark.parametrize("args, named", [
+    (["-o", "map.gif"], ".png, .svg, .pdf"), (["-o", "map.png", "--width", "10"], "width"),
+    (["-o", "map.png", "--dpi", "many"], "--dpi")])
+def test_render_refuses_bad_formats_and_sizes(run, tmp_path, args, named):
+    args = [str(tmp_path / a) if a.startswith("map.") else a for a in args]
+    result = run("render", "wandakai", *args)
+    assert result.returncode == 2 and named in result.stderr
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_panel_as_csv_on_standard_output(run, atlas):
+    import io
+
+    import pandas as pd
+
+    result = run("panel", "--start", "2021-06-01", "--end", "2023-12-31", "--every", "quarter",
+                 "--entities", "chuannan-yuxi,wandakai")
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_csv(io.StringIO(result.stdout), dtype={"adcode": str})
+    assert len(frame) == len(atlas.boundaries.units) * 11 * 2
+    qijiang = frame[(frame.adcode == "500110") & (frame.entity == "chuannan-yuxi")]
+    assert dict(zip(qijiang.period, qijiang.kind))["2022Q4"] == "absent"
+    assert dict(zip(qijiang.period, qijiang.kind))["2023Q1"] == "whole"
+
+
+def test_panel_wide_as_parquet(run, atlas, tmp_path):
+    import pandas as pd
+
+    target = tmp_path / "panel.parquet"
+    result = run("panel", "--start", "2020-01-01", "--end", "2026-12-31", "--every", "month",
+                 "--wide", "-f", "parquet", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_parquet(target)
+    assert len(frame) == len(atlas.boundaries.units) * 84
+    assert set(atlas.registry.entities) <= set(frame.columns)
+    assert str(frame.period_end.dtype).startswith("datetime64")
+
+
+@pytest.mark.parametrize("args, named", [
+    (["--start", "2024-01-01", "--end", "2023-01-01"], "start"),
+    (["--start", "2023-01-01", "--end", "2024-01-01", "--entities", "atlantis"], "atlantis"),
+    (["--start", "2023-01-01", "--end", "2024-01-01", "--every", "week"], "--every"),
+    (["--start", "1900-01-01", "--end", "2100-01-01", "--every", "month"], "5,000,000"),
+    (["--start", "2023-01-01", "--end", "2024-01-01", "-f", "parquet"], "-o FILE")])
+def test_panel_refuses_bad_requests_with_exit_2(run, args, named):
+    result = run("panel", *args)
+    assert result.returncode == 2 and named in result.stderr and not result.stdout
 
 
 def _columns(text: str) -> int:

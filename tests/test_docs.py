@@ -11,7 +11,7 @@ from api import Settings
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 SHORT_PATHS = {"/items": "/collections/{collection}/items",
                "/items/{id}": "/collections/{collection}/items/{feature_id}",
-               "/query": "/query"}
+               "/query": "/query", "/panel": "/panel"}
 
 
 def table(header: str) -> list[list[str]]:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from layers.history import versions
+from layers.history import readable, summary, versions
 
 
 def names(atlas, adcodes):
@@ -52,3 +52,22 @@ def test_versions_as_plain_data(atlas):
 def test_unknown_entity(atlas):
     with pytest.raises(KeyError, match="unknown entity 'atlantis'"):
         versions(atlas, "atlantis")
+
+
+def test_the_summary_counts_members_as_written_and_names_the_changes(atlas):
+    assert summary(atlas, "chuannan-yuxi", versions(atlas, "chuannan-yuxi")) == \
+        "川南渝西融合发展试验区: 7 members in 2021 → 10 in 2023: +綦江 +大足 +铜梁"
+    assert summary(atlas, "mingyueshan", versions(atlas, "mingyueshan")).endswith(
+        "6 members in 2020 → 7 in 2021: +长寿")
+    assert summary(atlas, "chengyu-zhuzhou", versions(atlas, "chengyu-zhuzhou")).endswith(
+        ": 9 members in 2021")  # as written: cities stand for their units (19)
+
+
+def test_readable_rows_name_the_units(atlas):
+    first, second = readable(atlas, versions(atlas, "chuannan-yuxi"))
+    assert (first["listed"], first["units"], second["listed"], second["units"]) == (7, 31, 10, 34)
+    assert first["added"] == [] and second["added"] == ["綦江区", "大足区", "铜梁区"]
+    [changed] = second["changed"]  # the outline named the units, the 方案 made them whole
+    assert changed.startswith("named→whole (31): ") and "江津区" in changed
+    assert second["removed"] == []
+    assert second["from"] == dt.date(2023, 3, 2) and first["until"] == second["from"]

@@ -5,7 +5,8 @@ import io
 import pandas as pd
 import pytest
 
-from layers.panel import MAX_ROWS, PanelError, panel, periods, to_csv_bytes, to_parquet_bytes
+from layers.panel import (MAX_ROWS, PanelError, panel, periods, to_csv_bytes, to_json_bytes,
+                          to_parquet_bytes)
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +77,18 @@ def test_csv_and_parquet_read_back_with_their_types(atlas):
     assert csv.in_force_from.dtype.kind == "M" and csv.in_force_inferred.dtype.kind in "bO"
     assert csv.adcode.iloc[0] == frame.adcode.iloc[0]
     assert list(csv.kind.unique()) == list(frame.kind.astype(str).unique())
+
+
+def test_json_rows_carry_dates_as_text_and_missing_as_null(atlas):
+    import json
+
+    frame = panel(atlas, "2022-01-01", "2023-12-31", every="year", entities=["chuannan-yuxi"])
+    rows = json.loads(to_json_bytes(frame))
+    assert len(rows) == len(frame) and set(rows[0]) == set(frame.columns)
+    qijiang = {r["period"]: r for r in rows if r["adcode"] == "500110"}
+    assert qijiang["2022"]["kind"] == "absent" and qijiang["2022"]["in_force_from"] is None
+    assert qijiang["2023"] | {"period_end": "2023-12-31", "in_force_from": "2023-03-02",
+                              "in_force_inferred": False} == qijiang["2023"]
 
 
 @pytest.mark.parametrize("args, kwargs, message", [

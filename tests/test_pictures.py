@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from formats.pictures import PictureError, answer_picture, entity_picture
+from formats.pictures import PictureError, answer_picture, entity_picture, selection_picture
+from layers.catalogue import Catalogue
 from layers.questions import Questions
 
 
@@ -51,3 +52,40 @@ def test_unit_answers_are_drawn_with_the_entity_they_answer_for(atlas):
     assert set(picture.features.adcode) == {h["adcode"] for h in answer["hits"]}
     assert set(picture.features.group) == {answer["entity"]["name"]}
     assert list(picture.place.index) == ["wandakai"]
+
+
+@pytest.fixture(scope="module")
+def catalogue(atlas):
+    return Catalogue(atlas)
+
+
+def test_a_selection_of_units_is_one_group_without_member_kinds(atlas, catalogue):
+    frame = catalogue.select("units", properties={"city": "广安市"}).frame()
+    picture = selection_picture(atlas, frame, "units", "广安的区县")
+    assert list(picture.features.group.unique()) == ["广安的区县"]
+    assert sorted(picture.features.adcode) == sorted(frame.adcode)
+    assert "kind" not in picture.features and picture.documents == ()
+    assert picture.features.crs == frame.crs
+
+
+def test_a_selection_of_memberships_groups_by_entity_and_cites_the_texts(atlas, catalogue):
+    frame = catalogue.select("memberships", properties={"adcode": "511623"},
+                             as_of=dt.date(2022, 1, 1)).frame()
+    picture = selection_picture(atlas, frame, "memberships", "邻水县", dt.date(2022, 1, 1))
+    assert set(picture.features.group) == set(frame.entity_name)
+    assert set(picture.features.kind) == set(frame.kind)
+    assert picture.as_of == "2022-01-01"
+    assert len(picture.documents) == frame.document.nunique()
+
+
+def test_a_selection_of_platforms_is_a_group_each(atlas, catalogue):
+    frame = catalogue.select("platforms", properties={"kind": "cooperation_platform"}).frame()
+    picture = selection_picture(atlas, frame, "platforms", "平台")
+    assert list(picture.features.group) == list(frame.name) and len(frame) == 10
+    assert picture.as_of.startswith("最新 latest (in force since")
+
+
+def test_an_empty_selection_is_refused(atlas, catalogue):
+    frame = catalogue.select("units", properties={"city": "北京市"}).frame()
+    with pytest.raises(PictureError, match="nothing to draw"):
+        selection_picture(atlas, frame, "units", "北京")

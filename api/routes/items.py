@@ -1,20 +1,25 @@
-"""Features: a collection's items (filtered, paged, or downloaded as a file) and one item.
+"""Features: a collection's items (filtered, paged, downloaded as a file or drawn as a map)
+and one item (an entity with its history, or drawn with its members).
 
 The routes parse (through their dependencies) and render; the selecting is
-:meth:`layers.catalogue.Catalogue.select`.
+:meth:`layers.catalogue.Catalogue.select`, the maps :func:`formats.render.render` of a
+:mod:`formats.pictures` picture, the history :func:`layers.history.versions`.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotFound
-from api.params import (bbox_crs_query, bbox_query, collection_id, crs_query, datetime_query,
-                        datum_query, filter_crs_query, filter_query, limit_query, offset_query,
-                        output_query, property_filters, refuse_unknown, resolution_query)
+from api.params import (PICTURES, bbox_crs_query, bbox_query, collection_id, crs_query,
+                        datetime_query, datum_query, filter_crs_query, filter_query,
+                        limit_query, offset_query, output_query, picture_size,
+                        property_filters, refuse_unknown, resolution_query)
 from api.resources import get_catalogue, get_downloads, get_settings
 from api.responses import (GCJ02_LABEL, GEOJSON, Cached, Downloads, content_crs, href, html,
                            page_href)
@@ -22,10 +27,15 @@ from api.settings import Settings
 from formats.exports import FORMATS
 from formats.geojson import collection as feature_collection
 from formats.geojson import dumps
-from layers.catalogue import Catalogue, Page
+from formats.pictures import entity_picture, selection_picture
+from formats.render import MEDIA_TYPES, render
+from layers import Layers
+from layers.catalogue import COLLECTIONS, Catalogue, Page, Period
+from layers.history import readable, summary, versions
 
 router = APIRouter()
 CRS = [Depends(crs_query)]  # accepted and checked (only CRS84), nothing to pass on
+SIZE = Annotated[dict, Depends(picture_size)]  # width, height, dpi of a rendered map
 
 
 async def _on_view(catalogue: Catalogue, method, *args, as_of, resolution, **kwargs):
@@ -49,17 +59,19 @@ async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
                 cql: Annotated[object, Depends(filter_query)],
                 resolution: Annotated[str, Depends(resolution_query)],
                 datum: Annotated[str, Depends(datum_query)],
-                f: Annotated[str, Depends(output_query)],
+                f: Annotated[str, Depends(output_query)], size: SIZE,
                 catalogue: Annotated[Catalogue, Depends(get_catalogue)],
                 settings: Annotated[Settings, Depends(get_settings)],
                 downloads: Annotated[Downloads, Depends(get_downloads)]):
-    if limit is None and f not in FORMATS:  # a download holds all, unless a limit is given
+    if limit is None and f not in (*FORMATS, *PICTURES):  # a file holds all, unless limited
         limit = settings.default_limit
     page = await _on_view(catalogue, catalogue.select, cid, bbox=bbox, filter=cql,
                           properties=properties, datum=datum, offset=offset, limit=limit,
                           as_of=as_of, resolution=resolution)
     if f in FORMATS:
         return await run_in_threadpool(downloads.respond, request, page.frame(), cid, f, datum)
+    if f in PICTURES:
+        return await _selection_picture(request, catalogue.atlas, page, cid, as_of, f, size)
     if f == "html":
         return html(request, "items.html", collection=cid,
                     frame=page.view.frame.iloc[page.rows].drop(columns="geometry"),
@@ -102,7 +114,7 @@ async def item(request: Request, cid: Annotated[str, Depends(collection_id)], fe
                as_of: Annotated[object, Depends(datetime_query)],
                resolution: Annotated[str, Depends(resolution_query)],
                datum: Annotated[str, Depends(datum_query)],
-               f: Annotated[str, Depends(output_query)],
+               f: Annotated[str, Depends(output_query)], size: SIZE,
                catalogue: Annotated[Catalogue, Depends(get_catalogue)],
                downloads: Annotated[Downloads, Depends(get_downloads)]):
     page = await _on_view(catalogue, catalogue.feature, cid, feature_id, datum=datum,
@@ -117,10 +129,64 @@ async def item(request: Request, cid: Annotated[str, Depends(collection_id)], fe
                                   resolution=resolution)
         return await run_in_threadpool(downloads.respond, request, page.frame(),
                                        f"{cid}-{feature_id}", f, datum)
+    if f in PICTURES:
+        return await _feature_picture(request, catalogue.atlas, page, cid, feature_id, as_of,
+                                      f, size)
+    found = versions(catalogue.atlas, feature_id) if cid == "platforms" else None
     if f == "html":
         return html(request, "feature.html", collection=cid, feature_id=feature_id,
-                    properties=page.view.frame.loc[feature_id].drop("geometry").to_dict())
+                    properties=page.view.frame.loc[feature_id].drop("geometry").to_dict(),
+                    **(_history_context(catalogue.atlas, feature_id, found) if found else {}))
     label = b',"datum":' + dumps(GCJ02_LABEL) if datum == "gcj02" else b""
-    body = page.features()[0]
+    body = page.features()[0] if found is None else _with_history(page.features()[0], found)
     return Cached(body[:-1] + b',"links":' + dumps(_links(request, cid)) + label + b"}",
                   request, GEOJSON, headers=content_crs(datum))
+
+
+def _with_history(feature: bytes, found) -> bytes:
+    """The entity's feature with its versions as the ``history`` property (kept in the
+    properties: the feature stays valid GeoJSON)."""
+    parsed = orjson.loads(feature)
+    parsed["properties"]["history"] = [version.as_dict() for version in found]
+    return dumps(parsed)
+
+
+def _history_context(atlas: Layers, entity_id: str, found) -> dict:
+    return {"history": readable(atlas, found), "history_summary": summary(atlas, entity_id, found)}
+
+
+def _picture_date(as_of):
+    """The date a map is drawn as of: an interval's end (the latest if open)."""
+    return as_of.end if isinstance(as_of, Period) else as_of
+
+
+async def _rendered(request: Request, atlas: Layers, make_picture, f: str, size: dict,
+                    name: str):
+    """A rendered map (PNG, SVG, PDF): the picture built and drawn in the thread pool."""
+    data = await run_in_threadpool(lambda: render(atlas, make_picture(), f, **size))
+    return Cached(data, request, MEDIA_TYPES[f], headers={
+        "Content-Disposition": f'inline; filename="chengyu-{name}.{f}"'})
+
+
+async def _selection_picture(request: Request, atlas: Layers, page: Page, cid: str, as_of,
+                             f: str, size: dict):
+    """The map of a page of features, titled with the collection and the selection."""
+    asked = [f"{k}={v}" for k, v in request.query_params.items()
+             if k not in ("f", "width", "height", "dpi")]
+    subtitle = " · ".join([f"{len(page.rows)} / {page.matched} features", *asked])
+    make = functools.partial(selection_picture, atlas, page.frame(), cid,
+                             COLLECTIONS[cid].title, _picture_date(as_of), subtitle)
+    return await _rendered(request, atlas, make, f, size, cid)
+
+
+async def _feature_picture(request: Request, atlas: Layers, page: Page, cid: str,
+                           feature_id: str, as_of, f: str, size: dict):
+    """The map of one feature: an entity with its member units, or the feature alone."""
+    if cid == "platforms":
+        make = functools.partial(entity_picture, atlas, feature_id, _picture_date(as_of))
+    else:
+        frame = page.frame()
+        title = str(frame["name"].iloc[0]) if "name" in frame else feature_id
+        make = functools.partial(selection_picture, atlas, frame, cid, title,
+                                 _picture_date(as_of))
+    return await _rendered(request, atlas, make, f, size, f"{cid}-{feature_id}")
