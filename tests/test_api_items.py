@@ -133,7 +133,8 @@ def test_a_picture_of_nothing_is_404(client):
 def test_without_a_cjk_font_a_picture_is_503_saying_what_to_install(client, monkeypatch):
     latin = [e for e in font_manager.fontManager.ttflist if e.name.startswith("DejaVu")]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", latin)
-    response = client.get(WANDAKAI, params={"f": "png", **SIZE})
+    response = client.get(WANDAKAI, params={"f": "png", **SIZE},
+                          headers={"Cache-Control": "no-cache"})  # not the picture made before
     assert response.status_code == 503
     assert "fonts-noto-cjk" in response.json()["detail"]
 
