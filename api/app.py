@@ -7,6 +7,7 @@ of :mod:`api.resources`, which read what :func:`create_app` puts on ``app.state`
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from pathlib import Path
 
@@ -29,6 +30,9 @@ from layers.questions import Questions
 
 STATIC = Path(__file__).resolve().parents[1] / "static"  # the page's scripts and styles
 TITLE = "Chengyu Atlas 成渝地图"
+# What other sites' scripts may send (revalidation, negotiation) and read (CRS, file notes)
+CORS_REQUEST_HEADERS = ["If-None-Match", "If-Modified-Since", "Accept", "Accept-Language"]
+CORS_EXPOSED_HEADERS = ["ETag", "Content-Disposition", "Content-Crs", "Warning"]
 DESCRIPTION = ("County-level units of 重庆 and 四川 and the planning entities of the "
                "成渝地区双城经济圈, as OGC API – Features.")
 
@@ -62,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None)
     html = webmap.page(atlas, page_limit=settings.page_limit)
     app.state.settings, app.state.catalogue = settings, catalogue
+    app.state.loaded_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     app.state.questions, app.state.downloads = Questions(atlas), Downloads(settings.downloads_kept)
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
     add_exception_handlers(app)
@@ -72,7 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=6)
     app.add_middleware(HeadAsGet)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                       allow_methods=["GET"], expose_headers=["ETag", "Content-Disposition"])
+                       allow_methods=["GET"], allow_headers=CORS_REQUEST_HEADERS,
+                       expose_headers=CORS_EXPOSED_HEADERS)
     app.add_middleware(ResponseHeaders)  # outermost: sees every header, merges Vary
     app.openapi = functools.cache(lambda: openapi_document(app, catalogue, settings))
     return app

@@ -52,7 +52,13 @@ def negotiate(accept: str) -> str:
 
 
 def href(request: Request, path: str | None = None, **params) -> str:
-    """An absolute link to ``path`` (default: this request's) with ``params``."""
+    """An absolute link to ``path`` (default: this request's) with ``params`` (None: left out).
+
+    The links of JSON documents name a JSON representation by their ``type`` alone, with a
+    clean path (no ``f=json``): clients such as GDAL extend an ``items`` link with
+    ``/{featureId}``, and ask for the type through ``Accept``. Only other representations
+    (``f=html``, the downloads) carry ``f``.
+    """
     base = str(request.base_url).rstrip("/")
     query = urlencode({k: v for k, v in params.items() if v is not None})
     return f"{base}{path if path is not None else request.url.path}" + \
@@ -60,9 +66,10 @@ def href(request: Request, path: str | None = None, **params) -> str:
 
 
 def page_href(request: Request, **changes) -> str:
-    """A link to this request with some parameters changed (another page, another format)."""
+    """A link to this request with some parameters changed (another page, another format;
+    None removes one)."""
     params = dict(request.query_params)
-    params.update({k: str(v) for k, v in changes.items()})
+    params.update({k: None if v is None else str(v) for k, v in changes.items()})
     return href(request, **params)
 
 
@@ -121,17 +128,20 @@ class Downloads:
         """``frame`` as a file in format ``fmt``, named for what it holds."""
         key = str(request.url)
         with self.lock:
-            data = self.files.get(key)
-        if data is None:
-            data = export(frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum)
+            made = self.files.get(key)
+        if made is None:
+            made = export(frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum)
             with self.lock:
-                self.files[key] = data
+                self.files[key] = made
                 while len(self.files) > self.kept:
                     self.files.popitem(last=False)
         suffix = "-gcj02" if datum == "gcj02" else ""
         filename = f"chengyu-{name}{suffix}.{FORMATS[fmt].extension}"
-        return Cached(data, request, FORMATS[fmt].media_type,
-                      headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"',
+                   **content_crs(datum)}
+        if made.notes:  # RFC 9111's Warning (299: persistent), as a reader of the file needs it
+            headers["Warning"] = ", ".join(f'299 - "{note}"' for note in made.notes)
+        return Cached(made.data, request, FORMATS[fmt].media_type, headers=headers)
 
 
 def merge_vary(values: list[bytes]) -> bytes:

@@ -15,7 +15,7 @@ from api.errors import NotFound
 from api.params import (bbox_crs_query, bbox_query, collection_id, crs_query, datetime_query,
                         datum_query, filter_crs_query, filter_query, limit_query, offset_query,
                         output_query, property_filters, refuse_unknown, resolution_query)
-from api.resources import get_catalogue, get_downloads, get_settings
+from api.resources import get_catalogue, get_downloads, get_loaded_at, get_settings
 from api.responses import (GCJ02_LABEL, GEOJSON, Cached, Downloads, content_crs, href, html,
                            page_href)
 from api.settings import Settings
@@ -52,7 +52,8 @@ async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
                 f: Annotated[str, Depends(output_query)],
                 catalogue: Annotated[Catalogue, Depends(get_catalogue)],
                 settings: Annotated[Settings, Depends(get_settings)],
-                downloads: Annotated[Downloads, Depends(get_downloads)]):
+                downloads: Annotated[Downloads, Depends(get_downloads)],
+                loaded_at: Annotated[str, Depends(get_loaded_at)]):
     if limit is None and f not in FORMATS:  # a download holds all, unless a limit is given
         limit = settings.default_limit
     page = await _on_view(catalogue, catalogue.select, cid, bbox=bbox, filter=cql,
@@ -66,33 +67,41 @@ async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
                     matched=page.matched, offset=offset, limit=limit,
                     next=_next(request, page), prev=_prev(request, page),
                     json=page_href(request, f="json"))
-    return _feature_collection(request, page, cid)
+    return _feature_collection(request, page, cid, loaded_at)
 
 
 def _next(request: Request, page: Page) -> str | None:
-    return None if page.next_offset is None else page_href(request, offset=page.next_offset)
+    return None if page.next_offset is None else page_href(request, offset=page.next_offset,
+                                                           f=_page_format(request))
 
 
 def _prev(request: Request, page: Page) -> str | None:
-    return page_href(request, offset=max(0, page.offset - page.limit)) if page.offset else None
+    return page_href(request, offset=max(0, page.offset - page.limit),
+                     f=_page_format(request)) if page.offset else None
+
+
+def _page_format(request: Request) -> str | None:
+    """``f`` of the pages before and after: kept for HTML, left out for GeoJSON (the links'
+    type says it)."""
+    return request.query_params.get("f") if request.query_params.get("f") == "html" else None
 
 
 def _links(request: Request, cid: str) -> list[dict]:
-    return [{"rel": "self", "type": GEOJSON, "href": page_href(request, f="json")},
+    return [{"rel": "self", "type": GEOJSON, "href": page_href(request, f=None)},
             {"rel": "alternate", "type": "text/html", "href": page_href(request, f="html")},
             {"rel": "collection", "type": "application/json",
              "href": href(request, f"/collections/{cid}")}]
 
 
-def _feature_collection(request: Request, page: Page, cid: str) -> Cached:
+def _feature_collection(request: Request, page: Page, cid: str, stamp: str) -> Cached:
     links = _links(request, cid)
     for rel, target in (("next", _next(request, page)), ("prev", _prev(request, page))):
         if target:
             links.append({"rel": rel, "type": GEOJSON, "href": target})
     served = page.features()
     extra = {"datum": GCJ02_LABEL} if page.datum == "gcj02" else {}
-    body = feature_collection(served, numberMatched=page.matched, numberReturned=len(served),
-                              links=links, **extra)
+    body = feature_collection(served, timeStamp=stamp, numberMatched=page.matched,
+                              numberReturned=len(served), links=links, **extra)
     return Cached(body, request, GEOJSON, headers=content_crs(page.datum))
 
 
