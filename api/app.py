@@ -7,7 +7,6 @@ of :mod:`api.resources`, which read what :func:`create_app` puts on ``app.state`
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from pathlib import Path
 
@@ -66,7 +65,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None)
     html = webmap.page(atlas, page_limit=settings.page_limit)
     app.state.settings, app.state.catalogue = settings, catalogue
-    app.state.loaded_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     app.state.questions, app.state.downloads = Questions(atlas), Downloads(settings.downloads_kept)
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
     add_exception_handlers(app)

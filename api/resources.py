@@ -36,12 +36,6 @@ class MapPage:
     policy: str
 
 
-def get_loaded_at(request: Request) -> str:
-    """When the app loaded its data (RFC 3339, UTC): every page is generated from it, hence
-    the ``timeStamp`` of item pages (a fixed one keeps their ETag, and 304s, valid)."""
-    return request.app.state.loaded_at
-
-
 def get_map_page(request: Request) -> MapPage:
     """The map page (built once, with the app)."""
     return request.app.state.map_page

@@ -15,9 +15,9 @@ from api.errors import NotFound
 from api.params import (bbox_crs_query, bbox_query, collection_id, crs_query, datetime_query,
                         datum_query, filter_crs_query, filter_query, limit_query, offset_query,
                         output_query, property_filters, refuse_unknown, resolution_query)
-from api.resources import get_catalogue, get_downloads, get_loaded_at, get_settings
+from api.resources import get_catalogue, get_downloads, get_settings
 from api.responses import (GCJ02_LABEL, GEOJSON, Cached, Downloads, content_crs, href, html,
-                           page_href)
+                           page_href, time_stamped)
 from api.settings import Settings
 from formats.exports import FORMATS
 from formats.geojson import collection as feature_collection
@@ -52,8 +52,7 @@ async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
                 f: Annotated[str, Depends(output_query)],
                 catalogue: Annotated[Catalogue, Depends(get_catalogue)],
                 settings: Annotated[Settings, Depends(get_settings)],
-                downloads: Annotated[Downloads, Depends(get_downloads)],
-                loaded_at: Annotated[str, Depends(get_loaded_at)]):
+                downloads: Annotated[Downloads, Depends(get_downloads)]):
     if limit is None and f not in FORMATS:  # a download holds all, unless a limit is given
         limit = settings.default_limit
     page = await _on_view(catalogue, catalogue.select, cid, bbox=bbox, filter=cql,
@@ -67,7 +66,7 @@ async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
                     matched=page.matched, offset=offset, limit=limit,
                     next=_next(request, page), prev=_prev(request, page),
                     json=page_href(request, f="json"))
-    return _feature_collection(request, page, cid, loaded_at)
+    return _feature_collection(request, page, cid)
 
 
 def _next(request: Request, page: Page) -> str | None:
@@ -93,16 +92,17 @@ def _links(request: Request, cid: str) -> list[dict]:
              "href": href(request, f"/collections/{cid}")}]
 
 
-def _feature_collection(request: Request, page: Page, cid: str, stamp: str) -> Cached:
+def _feature_collection(request: Request, page: Page, cid: str) -> Cached:
     links = _links(request, cid)
     for rel, target in (("next", _next(request, page)), ("prev", _prev(request, page))):
         if target:
             links.append({"rel": rel, "type": GEOJSON, "href": target})
     served = page.features()
     extra = {"datum": GCJ02_LABEL} if page.datum == "gcj02" else {}
-    body = feature_collection(served, timeStamp=stamp, numberMatched=page.matched,
-                              numberReturned=len(served), links=links, **extra)
-    return Cached(body, request, GEOJSON, headers=content_crs(page.datum))
+    body = feature_collection(served, numberMatched=page.matched, numberReturned=len(served),
+                              links=links, **extra)
+    return Cached(time_stamped(body), request, GEOJSON, tag_of=body,
+                  headers=content_crs(page.datum))
 
 
 @router.get("/collections/{collection}/items/{feature_id}", summary="One feature",
