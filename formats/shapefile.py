@@ -42,8 +42,7 @@ def _too_long(values: pd.Series) -> pd.Series:
 def fit_dbf(frame: pd.DataFrame, layer: str) -> tuple[pd.DataFrame, dict[str, bytes], list]:
     """``frame`` with the text that does not fit dBase clipped; the side table of the full
     values of those columns ({file name: bytes}, empty when all fits); the columns clipped."""
-    long = [c for c in frame.columns
-            if c != getattr(frame, "geometry", pd.Series(name="")).name and _too_long(frame[c]).any()]
+    long = [c for c in frame.columns if _too_long(frame[c]).any()]
     if not long:
         return frame, {}, []
     side = frame[["id", *long]] if "id" in frame.columns else frame[long]
