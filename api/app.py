@@ -31,6 +31,9 @@ from layers.questions import Questions
 
 STATIC = Path(__file__).resolve().parents[1] / "static"  # the page's scripts and styles
 TITLE = "Chengyu Atlas 成渝地图"
+# What other sites' scripts may send (revalidation, negotiation) and read (CRS, file notes)
+CORS_REQUEST_HEADERS = ["If-None-Match", "If-Modified-Since", "Accept", "Accept-Language"]
+CORS_EXPOSED_HEADERS = ["ETag", "Content-Disposition", "Content-Crs", "Warning"]
 DESCRIPTION = ("County-level units of 重庆 and 四川 and the planning entities of the "
                "成渝地区双城经济圈, as OGC API – Features.")
 
@@ -77,7 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=6)
     app.add_middleware(HeadAsGet)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                       allow_methods=["GET"], expose_headers=["ETag", "Content-Disposition"])
+                       allow_methods=["GET"], allow_headers=CORS_REQUEST_HEADERS,
+                       expose_headers=CORS_EXPOSED_HEADERS)
     app.add_middleware(ResponseHeaders)  # sees every header, merges Vary
     # outermost: a repeated GET is answered from the finished response, before routing
     # (dependency overrides replace the data sources, so they count in the data's version)

@@ -9,6 +9,7 @@ b'Accept, Accept-Encoding, Origin'
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 from pathlib import Path
@@ -50,7 +51,13 @@ def negotiate(accept: str) -> str:
 
 
 def href(request: Request, path: str | None = None, **params) -> str:
-    """An absolute link to ``path`` (default: this request's) with ``params``."""
+    """An absolute link to ``path`` (default: this request's) with ``params`` (None: left out).
+
+    The links of JSON documents name a JSON representation by their ``type`` alone, with a
+    clean path (no ``f=json``): clients such as GDAL extend an ``items`` link with
+    ``/{featureId}``, and ask for the type through ``Accept``. Only other representations
+    (``f=html``, the downloads) carry ``f``.
+    """
     base = str(request.base_url).rstrip("/")
     query = urlencode({k: v for k, v in params.items() if v is not None})
     return f"{base}{path if path is not None else request.url.path}" + \
@@ -58,9 +65,10 @@ def href(request: Request, path: str | None = None, **params) -> str:
 
 
 def page_href(request: Request, **changes) -> str:
-    """A link to this request with some parameters changed (another page, another format)."""
+    """A link to this request with some parameters changed (another page, another format;
+    None removes one)."""
     params = dict(request.query_params)
-    params.update({k: str(v) for k, v in changes.items()})
+    params.update({k: None if v is None else str(v) for k, v in changes.items()})
     return href(request, **params)
 
 
@@ -74,17 +82,30 @@ def content_crs(datum: str) -> dict:
     return {"Content-Crs": f"<{CRS84}>"} if datum == "wgs84" else {}
 
 
-class Cached(Response):
-    """A response with a weak ETag (hash of the body), a public Cache-Control and
-    ``Vary: Accept, Accept-Encoding``; ``If-None-Match`` with that tag gets 304.
+def time_stamped(document: bytes) -> bytes:
+    """A JSON object with ``timeStamp``, when the response is generated (to the second, UTC).
 
-    The tag is weak because the body may travel gzipped. Bodies are compressed here, once
+    >>> time_stamped(b'{"a":1}')[:21]
+    b'{"a":1,"timeStamp":"2'
+    """
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return document[:-1] + b',"timeStamp":"' + now.encode() + b'"}'
+
+
+class Cached(Response):
+    """A response with a weak ETag (hash of the body, or of ``tag_of``: the body but for its
+    ``timeStamp``), a public Cache-Control and ``Vary: Accept, Accept-Encoding``;
+    ``If-None-Match`` with that tag gets 304.
+
+    The tag is weak because the body may travel gzipped, or differ by its time stamp. Bodies are compressed here, once
     per distinct body (:func:`_gzipped` keeps them), rather than by the middleware on every
     request: the data does not change while the app runs.
     """
 
-    def __init__(self, content: bytes, request: Request, media_type: str, **kwargs):
-        digest = hashlib.blake2b(content, digest_size=16).hexdigest()
+    def __init__(self, content: bytes, request: Request, media_type: str,
+                 tag_of: bytes | None = None, **kwargs):
+        digest = hashlib.blake2b(content if tag_of is None else tag_of,
+                                 digest_size=16).hexdigest()
         headers = {"ETag": f'W/"{digest}"', "Cache-Control": "public, max-age=3600",
                    "Vary": "Accept, Accept-Encoding", **kwargs.pop("headers", {})}
         if _matches(request.headers.get("if-none-match"), digest):
@@ -120,12 +141,15 @@ class Downloads:
 
     def respond(self, request: Request, frame, name: str, fmt: str, datum: str) -> Response:
         """``frame`` as a file in format ``fmt``, named for what it holds."""
-        data = self.region.get_or_make(str(request.url), lambda: export(
+        made = self.region.get_or_make(str(request.url), lambda: export(
             frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum))
         suffix = "-gcj02" if datum == "gcj02" else ""
         filename = f"chengyu-{name}{suffix}.{FORMATS[fmt].extension}"
-        return Cached(data, request, FORMATS[fmt].media_type,
-                      headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"',
+                   **content_crs(datum)}
+        if made.notes:  # RFC 9111's Warning (299: persistent), as a reader of the file needs it
+            headers["Warning"] = ", ".join(f'299 - "{note}"' for note in made.notes)
+        return Cached(made.data, request, FORMATS[fmt].media_type, headers=headers)
 
 
 def merge_vary(values: list[bytes]) -> bytes:

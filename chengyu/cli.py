@@ -7,9 +7,11 @@ standard error, results to standard output.
 
 import argparse
 import datetime as dt
+import io
 import signal
 import sys
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import geo
@@ -130,10 +132,29 @@ def export_command(args) -> None:
     else:
         raise UsageError(f"unknown collection or entity {args.what!r}; collections: "
                          f"{', '.join(COLLECTIONS)}; entities: see 'chengyu info'")
-    data = export(frame.reset_index(drop=True), args.format, name, args.datum)
-    Path(args.output).write_bytes(data)
-    print(f"wrote {len(frame)} features to {args.output} ({args.format}, {len(data):,} bytes)",
-          file=sys.stderr)
+    output = Path(args.output)
+    as_files = args.format == "shp" and output.suffix.lower() == ".shp"
+    made = export(frame.reset_index(drop=True), args.format,
+                  output.stem if as_files else name, args.datum)
+    written = _unzip(made.data, output.parent) if as_files else [_write(output, made.data)]
+    print(f"wrote {len(frame)} features to {', '.join(map(str, written))} ({args.format}, "
+          f"{len(made.data):,} bytes)", file=sys.stderr)
+    for note in made.notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file renamed into place."""
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+    return path
+
+
+def _unzip(data: bytes, directory: Path) -> list[Path]:
+    """A zipped Shapefile's files (.shp and its sidecars), written into ``directory``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [_write(directory / name, archive.read(name)) for name in archive.namelist()]
 
 
 def _entity_id(atlas: layers.Layers, text: str) -> str | None:
@@ -237,7 +258,8 @@ def parser() -> argparse.ArgumentParser:
     sub = command("export", export_command, "export a collection or an entity to a file")
     sub.add_argument("what", help=f"a collection ({', '.join(COLLECTIONS)}) or an entity id")
     sub.add_argument("--format", "-f", choices=sorted(FORMATS), default="geojson")
-    sub.add_argument("--output", "-o", required=True, help="file to write")
+    sub.add_argument("--output", "-o", required=True, help="file to write (shp: a name ending "
+                     "in .shp writes the .shp and its sidecars, any other the zip of them)")
     sub.add_argument("--date", type=_date, help="membership as of YYYY-MM-DD")
     sub.add_argument("--datum", choices=["wgs84", "gcj02"], default="wgs84")
     sub = command("render", render_command, "draw an entity or a question's answer as a map")

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import unicodedata
+import zipfile
 
 import pyogrio
 import pytest
@@ -90,6 +91,26 @@ def test_export_a_collection(run, tmp_path):
     target = tmp_path / "cities.csv"
     assert run("export", "cities", "-f", "csv", "-o", str(target)).returncode == 0
     assert "成都市" in target.read_text(encoding="utf-8")
+
+
+def test_export_shp_named_shp_writes_a_shapefile_with_its_sidecars(run, tmp_path):
+    target = tmp_path / "x.shp"
+    result = run("export", "units", "-f", "shp", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in tmp_path.iterdir()} == {"x.shp", "x.shx", "x.dbf", "x.prj",
+                                                    "x.cpg", "x_full_values.csv"}
+    assert "x_full_values.csv" in result.stderr  # the clipped values are announced
+    frame = pyogrio.read_dataframe(target)
+    assert len(frame) == 221 and "邻水县" in set(frame.name)
+
+
+def test_export_shp_named_zip_writes_the_zip(run, tmp_path):
+    target = tmp_path / "wandakai.zip"
+    result = run("export", "wandakai", "-f", "shp", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["wandakai.zip"]
+    assert zipfile.ZipFile(target).testzip() is None
+    assert len(pyogrio.read_dataframe(f"/vsizip/{target}")) > 0
 
 
 def test_export_of_something_unknown(run, tmp_path):

@@ -2,12 +2,14 @@
 every format, read back with pyogrio: the same features, attributes (Chinese intact) and
 CRS, with a file name that says what it holds; GCJ-02 output labelled and shifted."""
 
-import datetime as dt
 import io
 import math
+import re
 import tempfile
 import zipfile
 
+import geopandas as gpd
+import numpy as np
 import orjson
 import pandas as pd
 import pyogrio
@@ -23,8 +25,12 @@ SOURCES = {  # what is downloaded: (items path, parameters, file name stem)
                                               "province": "四川省"}, "chengyu-units"),
     "platform": ("/collections/platforms/items/wandakai", {},
                  "chengyu-platforms-wandakai"),
+    "units": ("/collections/units/items", {}, "chengyu-units"),  # lists over 254 bytes
+    "noted": ("/collections/memberships/items", {"filter": "outside_knowledge IS NOT NULL"},
+              "chengyu-memberships"),  # long texts, dates
 }
 CRS84 = pyproj.CRS("OGC:CRS84")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @pytest.fixture(scope="module")
@@ -50,49 +56,62 @@ def downloads(client):
     return found
 
 
-def column(frame, name, fmt):
-    """A property's column in a read-back file (formats rename some)."""
+def attributes(response, fmt, names: list[str]) -> pd.DataFrame:
+    """A download's attribute table, read back, with the JSON property ``names`` as columns:
+    a Shapefile's fields by position (dBase cuts names) with its side table's full values
+    laid over; KML's placemark name and id under their own names."""
+    frame = read_back(response.content, fmt)
     if fmt == "shp":
-        name = name[:10]  # dBase field names
+        table = frame.drop(columns="geometry")
+        table.columns = names
+        archive = zipfile.ZipFile(io.BytesIO(response.content))
+        for side in (n for n in archive.namelist() if n.endswith("_full_values.csv")):
+            full = pd.read_csv(archive.open(side), dtype=str, encoding="utf-8-sig")
+            full = full.set_index("id").reindex(table["id"])
+            for name in full.columns.drop("id", errors="ignore"):
+                table[name] = full[name].to_numpy()
+        return gpd.GeoDataFrame(table, geometry=frame.geometry, crs=frame.crs)
     if fmt == "kml":
-        name = {"id": "id2"}.get(name, name)  # the KML reader has its own id
-    return frame[name]
+        return frame.drop(columns="id").rename(columns={"id2": "id", "Name": next(
+            (n for n in ("name", "unit_name") if n in names), "Name")})
+    return frame
 
 
-def canonical(value):
-    """A property value as every format can hold it (see formats.exports._flatten)."""
-    if isinstance(value, (list, tuple)):  # an empty list is written as no text
-        if any(isinstance(v, (dict, list)) for v in value):
-            return orjson.dumps(value).decode()
-        return ",".join(map(str, value)) or None
-    if isinstance(value, dict):
-        return orjson.dumps(value).decode()
-    if not isinstance(value, str) and pd.isna(value):  # None, NaN, NaT
+def as_json(value, like):
+    """A read-back value in the form of the JSON value ``like``: lists decoded from JSON
+    text, dates as ISO text, numbers as numbers, nothing as None."""
+    if isinstance(value, (np.ndarray, tuple)):
+        value = list(value)
+    if value is None or (not isinstance(value, (str, list)) and pd.isna(value)):
         return None
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return value.isoformat()[:10]
+    if isinstance(like, (list, dict)) and isinstance(value, str):
+        return orjson.loads(value)
+    if isinstance(like, str) and DATE.match(like) and hasattr(value, "isoformat"):
+        assert not isinstance(value, str)
+        text = value.isoformat()
+        assert text[10:] in ("", "T00:00:00"), text  # a date, at most at midnight
+        return text[:10]
+    if isinstance(like, (int, float)) and not isinstance(like, bool):
+        return float(value)
     return None if value == "" else value
 
 
-def same_value(original, read, fmt) -> bool:
-    original, read = canonical(original), canonical(read)
+def same(original, read) -> bool:
     if isinstance(original, (int, float)) and not isinstance(original, bool):
-        return read is not None and math.isclose(float(original), float(read), rel_tol=1e-9)
-    if fmt == "shp" and isinstance(original, str) and len(original.encode()) > 254:
-        return read is not None and original.startswith(read)  # dBase's text limit
+        return read is not None and math.isclose(float(original), read, rel_tol=1e-9)
     return original == read
 
 
 @pytest.mark.parametrize("source", SOURCES)
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_download_reads_back_with_the_same_features_attributes_and_crs(
-        downloads, expected, source, fmt):
+def test_every_value_of_every_download_equals_the_json_value(downloads, expected, source, fmt):
     response = downloads[source, fmt]
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(FORMATS[fmt].media_type.split(";")[0])
     expected = expected[source]
-    frame = read_back(response.content, fmt)
-    ids = list(column(frame, "id", fmt))
+    names = list(next(iter(expected.values()))["properties"])
+    frame = attributes(response, fmt, names)
+    ids = list(frame["id"])
     assert sorted(ids) == sorted(expected) and len(ids) == len(set(ids))
     if fmt == "csv":  # a CSV holds no CRS: its WKT is longitude, latitude in WGS-84
         frame = frame.set_geometry(shapely.from_wkt(frame.WKT))
@@ -105,13 +124,19 @@ def test_download_reads_back_with_the_same_features_attributes_and_crs(
             geometry = shapely.MultiPolygon([geometry])
         assert shapely.equals_exact(shapely.normalize(original), shapely.normalize(geometry),
                                     tolerance=1e-6), identifier
+        row = ids.index(identifier)
         for name, value in feature["properties"].items():
-            if fmt == "kml" and name in ("name", "unit_name"):
-                name = "Name"  # the placemark's name
-                if name not in frame.columns:
-                    continue
-            read = column(frame, name, fmt)[ids.index(identifier)]
-            assert same_value(value, read, fmt), (identifier, name, value, read)
+            read = as_json(frame[name].iloc[row], value)
+            assert same(value if value != "" else None, read), (identifier, name, value, read)
+
+
+def test_the_comparison_covers_long_values_lists_and_dates(expected):
+    values = [v for source in expected.values() for f in source.values()
+              for v in f["properties"].values()]
+    assert any(isinstance(v, str) and len(v.encode()) > 254 for v in values)
+    assert any(isinstance(v, list) and len(orjson.dumps(v)) > 254 for v in values)
+    assert any(isinstance(v, list) and v and isinstance(v[0], dict) for v in values)
+    assert any(isinstance(v, str) and DATE.match(v) for v in values)
 
 
 def test_chinese_names_survive_every_format(downloads):
@@ -132,12 +157,71 @@ def test_file_names_say_what_the_file_holds(downloads, client):
         'attachment; filename="chengyu-units-511623-gcj02.gpkg"'
 
 
-def test_zipped_shapefile_has_its_sidecars_and_a_utf8_cpg(downloads):
-    archive = zipfile.ZipFile(io.BytesIO(downloads["collection", "shp"].content))
-    assert {n.rsplit(".", 1)[1] for n in archive.namelist()} == {"shp", "shx", "dbf", "prj",
-                                                                 "cpg"}
-    cpg = next(n for n in archive.namelist() if n.endswith(".cpg"))
+@pytest.mark.parametrize("source", SOURCES)
+def test_zipped_shapefile_has_its_sidecars_and_a_utf8_cpg(downloads, source):
+    response = downloads[source, "shp"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    sides = [n for n in names if n.endswith("_full_values.csv")]
+    assert {n.rsplit(".", 1)[1] for n in set(names) - set(sides)} == {"shp", "shx", "dbf",
+                                                                      "prj", "cpg"}
+    assert ("warning" in response.headers) == bool(sides)  # a side table is announced
+    cpg = next(n for n in names if n.endswith(".cpg"))
     assert archive.read(cpg).decode().strip().upper().replace("-", "") == "UTF8"
+    prj = archive.read(next(n for n in names if n.endswith(".prj"))).decode()
+    assert prj.startswith('GEOGCS["GCS_WGS_1984"')  # ESRI WKT (gdalsrsinfo: test_gis_clients)
+
+
+def test_shapefile_too_long_for_dbase_keeps_full_values_aside_and_says_so(downloads, expected):
+    response = downloads["units", "shp"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert "units_full_values.csv" in archive.namelist()
+    side = archive.read("units_full_values.csv")
+    assert side.startswith(b"\xef\xbb\xbf")
+    assert response.headers["warning"].startswith('299 - "values over 254 bytes in entities')
+    assert "units_full_values.csv" in response.headers["warning"]
+    dbf = read_back(response.content, "shp").set_index("id")
+    long = {i: f["properties"]["entities"] for i, f in expected["units"].items()
+            if len(orjson.dumps(f["properties"]["entities"])) > 254}
+    assert len(long) >= 10
+    for identifier, entities in long.items():  # clipped visibly, never silently
+        clipped = dbf.loc[identifier, "entities"]
+        assert clipped.endswith("…") and len(clipped.encode()) <= 254
+        assert orjson.dumps(entities).decode().startswith(clipped[:-1])
+
+
+def test_geojson_download_keeps_lists_as_arrays_like_json(client):
+    download = orjson.loads(client.get("/collections/units/items/511623?f=geojson").content)
+    page = client.get("/collections/units/items/511623?f=json").json()
+    [feature] = download["features"]
+    assert isinstance(feature["properties"]["entities"], list)
+    assert feature["properties"] == page["properties"]
+
+
+def test_geopackage_is_version_1_2_for_older_gdal(downloads):
+    data = downloads["filtered", "gpkg"].content
+    assert data[68:72] == b"GPKG"  # SQLite header: application_id
+    assert data[60:64] == (10200).to_bytes(4, "big")  # user_version: GeoPackage 1.2.0
+
+
+@pytest.mark.parametrize("fmt, kind", [("gpkg", "Date"), ("shp", "Date"),
+                                       ("fgb", "DateTime")])
+def test_dates_are_typed_where_the_format_has_a_date_type(downloads, fmt, kind, tmp_path):
+    path = tmp_path / f"noted.{FORMATS[fmt].extension}"
+    path.write_bytes(downloads["noted", fmt].content)
+    source = f"/vsizip/{path}" if fmt == "shp" else str(path)
+    info = pyogrio.read_info(source, layer=0)
+    fields = dict(zip(info["fields"], info["dtypes"]))
+    name = "in_force_f" if fmt == "shp" else "in_force_from"
+    assert fields[name].startswith("datetime64"), fields  # GDAL's {kind} field
+    assert fields["document_d" if fmt == "shp" else "document_date"].startswith("datetime64")
+
+
+def test_csv_starts_with_a_bom_and_documents_its_wkt_crs(downloads):
+    response = downloads["filtered", "csv"]
+    assert response.content.startswith(b"\xef\xbb\xbfWKT,")
+    assert response.headers["content-crs"] == \
+        "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
 
 
 def test_geojson_download_is_rfc7946(downloads):

@@ -13,6 +13,7 @@ import respx
 import shapely
 from fastapi.testclient import TestClient
 
+from formats.exports import FORMATS
 from support import loopback
 
 OGRINFO = "/usr/bin/ogrinfo"
@@ -77,6 +78,58 @@ def test_ogrinfo_reads_the_units(live_server):
                          capture_output=True, text=True, timeout=120, env=environment)
     assert one.returncode == 0, one.stderr
     assert "邻水县" in one.stdout and "广安市" in one.stdout
+
+
+def _gdal(*command, timeout=300):
+    return subprocess.run(list(command), capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **GDAL_OPTIONS})
+
+
+@pytest.mark.skipif(not os.path.exists(OGRINFO), reason="Debian's gdal-bin is not installed")
+def test_ogrinfo_selects_a_feature_by_id(live_server):
+    one = _gdal(OGRINFO, "-ro", f"OAPIF:{live_server}/collections/units", "units",
+                "-where", "id = '500153'")
+    assert one.returncode == 0, one.stderr
+    assert "Feature Count: 1" in one.stdout or one.stdout.count("OGRFeature(units)") == 1
+    assert "荣昌区" in one.stdout and "500153" in one.stdout
+    none = _gdal(OGRINFO, "-ro", "-q", f"OAPIF:{live_server}/collections/units", "units",
+                 "-where", "id = '999999'")
+    assert none.returncode == 0 and "OGRFeature" not in none.stdout
+
+
+def test_gdal_oapif_reads_every_collection_whole(live_server, client):
+    for name, _ in pyogrio.list_layers(f"OAPIF:{live_server}"):
+        frame = pyogrio.read_dataframe(f"OAPIF:{live_server}/collections/{name}",
+                                       PAGE_SIZE=10_000)
+        served = client.get(f"/collections/{name}/items?limit=1").json()["numberMatched"]
+        assert len(frame) == served and frame.id.is_unique, name
+
+
+@pytest.mark.skipif(not os.path.exists(OGRINFO), reason="Debian's gdal-bin is not installed")
+def test_shapefile_prj_is_recognised_as_epsg_4326(live_server, tmp_path):
+    archive = tmp_path / "units.zip"
+    with httpx.stream("GET", f"{live_server}/collections/cities/items?f=shp") as response:
+        archive.write_bytes(response.read())
+    srs = _gdal("/usr/bin/gdalsrsinfo", "-e", f"/vsizip/{archive}/cities.prj")
+    assert srs.returncode == 0, srs.stderr
+    assert srs.stdout.split()[0] == "EPSG:4326", srs.stdout
+
+
+@pytest.mark.skipif(not os.path.exists(OGRINFO), reason="Debian's gdal-bin is not installed")
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_ogr2ogr_converts_each_export_back(live_server, tmp_path, fmt):
+    url = f"{live_server}/collections/platforms/items?f={fmt}&kind=cooperation_platform"
+    download = tmp_path / f"platforms.{FORMATS[fmt].extension}"
+    download.write_bytes(httpx.get(url, timeout=120).content)
+    source = f"/vsizip/{download}" if fmt == "shp" else str(download)
+    target = tmp_path / "back.gpkg"
+    done = _gdal("/usr/bin/ogr2ogr", "-f", "GPKG", str(target), source)
+    assert done.returncode == 0, done.stderr
+    assert "partially supported" not in done.stderr  # GDAL 3.6 reads the GeoPackage fully
+    back = pyogrio.read_dataframe(target)
+    assert len(back) == 10
+    names = set(back["Name" if fmt == "kml" else "name"])
+    assert "万达开川渝统筹发展示范区" in names
 
 
 def test_ogctests_features_core_suite_passes_in_full(app, tmp_path, monkeypatch):

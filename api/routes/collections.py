@@ -17,6 +17,27 @@ from layers.catalogue import COLLECTIONS, Catalogue
 router = APIRouter(dependencies=[Depends(refuse_unknown)])
 
 
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+
+
+def temporal_extent(catalogue: Catalogue, cid: str) -> dict:
+    """``{"temporal": …}`` for a collection of dated features (memberships, platforms): from
+    the first membership in force to the last one's end, open (null) while any is in force;
+    ``{}`` for the others. Any date is accepted as ``datetime``: before the first nothing is a
+    member."""
+    if "in_force_from" not in catalogue.frame(cid).columns:
+        return {}
+    table = catalogue.atlas.memberships  # every membership, not only those in force today
+    starts, ends = table.in_force_from.dropna(), table.in_force_until
+    end = None if ends.isna().any() else max(ends)
+    return {"temporal": {"interval": [[_date(min(starts)) if len(starts) else None,
+                                       _date(end)]], "trs": GREGORIAN}}
+
+
+def _date(value) -> str | None:
+    return None if value is None else f"{value.isoformat()[:10]}T00:00:00Z"
+
+
 def describe(request: Request, catalogue: Catalogue, settings: Settings, cid: str) -> dict:
     """A collection's description: title, extent, CRS and links (items, downloads)."""
     spec = COLLECTIONS[cid]
@@ -24,11 +45,14 @@ def describe(request: Request, catalogue: Catalogue, settings: Settings, cid: st
     items = href(request, f"/collections/{cid}/items")
     return {"id": cid, "title": spec.title, "description": spec.description,
             "itemType": "feature", "crs": [CRS84], "storageCrs": CRS84,
-            "extent": {"spatial": {"bbox": [[west, south, east, north]], "crs": CRS84}},
+            "extent": {"spatial": {"bbox": [[west, south, east, north]], "crs": CRS84},
+                       **temporal_extent(catalogue, cid)},
             "links": [
                 {"rel": "self", "type": "application/json",
-                 "href": href(request, f"/collections/{cid}", f="json")},
-                {"rel": "items", "type": GEOJSON, "href": items + "?f=json"},
+                 "href": href(request, f"/collections/{cid}")},
+                {"rel": "alternate", "type": "text/html",
+                 "href": href(request, f"/collections/{cid}", f="html")},
+                {"rel": "items", "type": GEOJSON, "href": items},
                 {"rel": "items", "type": "text/html", "href": items + "?f=html"},
                 {"rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables",
                  "type": "application/schema+json",
@@ -45,7 +69,9 @@ async def collections(request: Request, f: Annotated[str, Depends(page_output_qu
                       settings: Annotated[Settings, Depends(get_settings)]):
     body = {"collections": [describe(request, catalogue, settings, c) for c in COLLECTIONS],
             "links": [{"rel": "self", "type": "application/json",
-                       "href": href(request, "/collections", f="json")}]}
+                       "href": href(request, "/collections")},
+                      {"rel": "alternate", "type": "text/html",
+                       "href": href(request, "/collections", f="html")}]}
     if f == "html":
         return html(request, "collections.html", body=body)
     return Cached(dumps(body), request, "application/json")

@@ -22,7 +22,7 @@ from api.params import (PICTURES, bbox_crs_query, bbox_query, collection_id, crs
                         property_filters, refuse_unknown, resolution_query)
 from api.resources import get_catalogue, get_downloads, get_settings
 from api.responses import (GCJ02_LABEL, GEOJSON, Cached, Downloads, content_crs, href, html,
-                           page_href)
+                           page_href, time_stamped)
 from api.settings import Settings
 from formats.exports import FORMATS
 from formats.geojson import collection as feature_collection
@@ -82,15 +82,23 @@ async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
 
 
 def _next(request: Request, page: Page) -> str | None:
-    return None if page.next_offset is None else page_href(request, offset=page.next_offset)
+    return None if page.next_offset is None else page_href(request, offset=page.next_offset,
+                                                           f=_page_format(request))
 
 
 def _prev(request: Request, page: Page) -> str | None:
-    return page_href(request, offset=max(0, page.offset - page.limit)) if page.offset else None
+    return page_href(request, offset=max(0, page.offset - page.limit),
+                     f=_page_format(request)) if page.offset else None
+
+
+def _page_format(request: Request) -> str | None:
+    """``f`` of the pages before and after: kept for HTML, left out for GeoJSON (the links'
+    type says it)."""
+    return request.query_params.get("f") if request.query_params.get("f") == "html" else None
 
 
 def _links(request: Request, cid: str) -> list[dict]:
-    return [{"rel": "self", "type": GEOJSON, "href": page_href(request, f="json")},
+    return [{"rel": "self", "type": GEOJSON, "href": page_href(request, f=None)},
             {"rel": "alternate", "type": "text/html", "href": page_href(request, f="html")},
             {"rel": "collection", "type": "application/json",
              "href": href(request, f"/collections/{cid}")}]
@@ -105,7 +113,8 @@ def _feature_collection(request: Request, page: Page, cid: str) -> Cached:
     extra = {"datum": GCJ02_LABEL} if page.datum == "gcj02" else {}
     body = feature_collection(served, numberMatched=page.matched, numberReturned=len(served),
                               links=links, **extra)
-    return Cached(body, request, GEOJSON, headers=content_crs(page.datum))
+    return Cached(time_stamped(body), request, GEOJSON, tag_of=body,
+                  headers=content_crs(page.datum))
 
 
 @router.get("/collections/{collection}/items/{feature_id}", summary="One feature",

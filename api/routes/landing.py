@@ -41,7 +41,7 @@ async def landing(request: Request, f: Annotated[str, Depends(page_output_query)
                       headers={"Content-Security-Policy": map_page.policy})
     app = request.app
     body = {"title": app.title, "description": app.description, "links": [
-        {"rel": "self", "type": "application/json", "href": href(request, "/", f="json")},
+        {"rel": "self", "type": "application/json", "href": href(request, "/")},
         {"rel": "alternate", "type": "text/html", "href": href(request, "/", f="html")},
         {"rel": "service-desc", "type": OPENAPI, "href": href(request, "/api")},
         {"rel": "service-doc", "type": "text/html", "href": href(request, "/api", f="html")},
