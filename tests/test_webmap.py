@@ -626,6 +626,22 @@ def test_export_downloads_files_that_read_back(page, base_url, tmp_path):
             assert 1 < len(frame) < 221 and frame.geometry.is_valid.all()
 
 
+def test_the_map_of_this_view_is_the_servers_picture_of_the_entities_drawn(page, base_url,
+                                                                           tmp_path):
+    from PIL import Image
+
+    open_map(page, base_url, "#on=wandakai,mingyueshan")
+    page.wait_for_selector("#atlas-summary li[data-entity=mingyueshan]")
+    page.select_option("#atlas-picture-format", "png")
+    with page.expect_download(timeout=120_000) as download:
+        page.click("#atlas-export-picture")
+    assert "filter=id" in download.value.url and "f=png" in download.value.url
+    path = tmp_path / "view.png"
+    download.value.save_as(path)
+    with Image.open(path) as picture:
+        assert picture.format == "PNG" and picture.size == (1600, 1200)
+
+
 def test_membership_as_of_a_date(page, base_url):
     open_map(page, base_url, "#date=2021-12-01&on=chuannan-yuxi,mingyueshan")
     for entity, listed in (("chuannan-yuxi", 7), ("mingyueshan", 7)):

@@ -131,6 +131,15 @@ function download(url) {
 }
 el('export-view').addEventListener('click', () => download(itemsUrl('units',
   {bbox: bbox(map.getBounds()), f: el('format').value})));
+// The server's print map of what is shown: the entities drawn at the date, else the units in
+// view (the same filters as the data; the picture has title, legend, scale bar and credit).
+el('export-picture').addEventListener('click', () => {
+  const f = el('picture-format').value;
+  const drawn = [...state.on].map((id) => `'${id.replaceAll("'", "''")}'`);
+  download(drawn.length
+    ? itemsUrl('platforms', {filter: `id IN (${drawn.join(',')})`, f})
+    : itemsUrl('units', {bbox: bbox(map.getBounds()), f}));
+});
 el('export-selection').addEventListener('click', () => {
   const {collection, id} = state.selection;
   download(apiUrl(`/collections/${collection}/items/${encodeURIComponent(id)}`,
