@@ -7,6 +7,7 @@ of :mod:`api.resources`, which read what :func:`create_app` puts on ``app.state`
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from pathlib import Path
 
@@ -18,12 +19,13 @@ from fastapi.staticfiles import StaticFiles
 import geo
 import layers
 import webmap
-from api.errors import add_exception_handlers
+from api.errors import add_exception_handlers, problem
 from api.openapi import openapi_document
 from api.resources import MapPage
 from api.responses import GZIP_MINIMUM, Downloads, ResponseHeaders
 from api.routes import collections, items, landing, pages, questions
 from api.settings import Settings
+from api.work import Worker
 from layers.catalogue import Catalogue
 from layers.questions import Questions
 
@@ -52,6 +54,32 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+class LongUrls:
+    """ASGI middleware: a request target (path and query) over ``max_bytes`` gets a 414
+    problem document, before any parsing. (Past the HTTP parser's own buffer, which
+    ``chengyu serve`` sets well above this, uvicorn answers a plain-text 400 itself.)"""
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            size = len(scope.get("raw_path") or scope["path"].encode()) + \
+                len(scope.get("query_string", b""))
+            if size > self.max_bytes:
+                message = (f"the URL is {size:,} bytes, longer than the {self.max_bytes:,} "
+                           "accepted; shorten the filter or the question")
+                return await problem(414, message, scope["path"][:200])(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI):
+    """Nothing to open; on shutdown, drop the heavy work still queued."""
+    yield
+    app.state.worker.close()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the data (refusing an invalid registry) and build the app around it."""
     settings = settings or Settings()
@@ -59,10 +87,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     catalogue = Catalogue(atlas)
     catalogue.prebuild()
     app = FastAPI(title=TITLE, version="0.1.0", description=DESCRIPTION, openapi_url=None,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, lifespan=lifespan)
     html = webmap.page(atlas, page_limit=settings.page_limit)
     app.state.settings, app.state.catalogue = settings, catalogue
     app.state.questions, app.state.downloads = Questions(atlas), Downloads(settings.downloads_kept)
+    app.state.worker = Worker(settings.work_threads, settings.time_limit)
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
     add_exception_handlers(app)
     for module in (landing, pages, collections, items, questions):
@@ -73,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                        allow_methods=["GET"], expose_headers=["ETag", "Content-Disposition"])
+    app.add_middleware(LongUrls, max_bytes=settings.max_url_bytes)
     app.add_middleware(ResponseHeaders)  # outermost: sees every header, merges Vary
     app.openapi = functools.cache(lambda: openapi_document(app, catalogue, settings))
     return app

@@ -9,6 +9,7 @@ from fastapi import Request
 
 from api.responses import Downloads
 from api.settings import Settings
+from api.work import Worker
 from layers.catalogue import Catalogue
 from layers.questions import Questions
 
@@ -44,3 +45,8 @@ def get_map_page(request: Request) -> MapPage:
 def get_downloads(request: Request) -> Downloads:
     """The export files already made (:class:`api.responses.Downloads`)."""
     return request.app.state.downloads
+
+
+def get_worker(request: Request) -> Worker:
+    """The threads for heavy work, with the per-request time limit (:class:`api.work.Worker`)."""
+    return request.app.state.worker

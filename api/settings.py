@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,3 +35,39 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535, description="Port `chengyu serve` listens on")
     downloads_kept: int = Field(32, ge=0, description=(
         "Export files kept in memory, most recent first"))
+    public_url: str | None = Field(None, description=(
+        "Base URL of the links the API writes (e.g. https://atlas.example.org behind a proxy); "
+        "unset: the request's Host if it is among allowed_hosts, else the address reached"))
+    allowed_hosts: list[str] = Field(["localhost", "127.0.0.1", "[::1]"], description=(
+        "Host names (without port) trusted for links when public_url is unset, as a JSON "
+        "list; \"*\" trusts any"))
+    time_limit: float = Field(30.0, gt=0, description=(
+        "Seconds a request's heavy work (filters, exports, questions, new views) may take "
+        "before a 503"))
+    work_threads: int = Field(min(4, os.cpu_count() or 1), ge=1, description=(
+        "Threads doing heavy work off the event loop (default: the cores, at most 4)"))
+    shutdown_timeout: float = Field(10.0, ge=0, description=(
+        "Seconds `chengyu serve` waits for open requests on SIGTERM before closing them"))
+    max_url_bytes: int = Field(65_536, ge=1024, description=(
+        "Longest request target (path and query) accepted; longer gets a 414"))
+
+
+class SettingsError(ValueError):
+    """Settings that do not validate; the message names each variable and what it wants."""
+
+
+def read_settings(**given) -> Settings:
+    """:class:`Settings` from the environment and ``given``, or :class:`SettingsError`.
+
+    >>> try:
+    ...     read_settings(port=70000)
+    ... except SettingsError as error:
+    ...     print(error)
+    CHENGYU_PORT: Input should be less than or equal to 65535 (got 70000)
+    """
+    try:
+        return Settings(**given)
+    except ValidationError as error:
+        raise SettingsError("; ".join(
+            f"CHENGYU_{'_'.join(map(str, item['loc'])).upper()}: {item['msg']} "
+            f"(got {item['input']!r})" for item in error.errors())) from None

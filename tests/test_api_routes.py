@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 from api import Settings
 from api.errors import add_exception_handlers
 from api.params import accepted
-from api.resources import get_catalogue, get_downloads, get_questions, get_settings
+from api.resources import get_catalogue, get_downloads, get_questions, get_settings, get_worker
 from api.responses import Downloads
 from api.routes.items import items
 from api.routes.landing import conformance
 from api.routes.questions import query
+from api.work import Worker
 
 
 def api_routes(app) -> list[APIRoute]:
@@ -45,7 +46,8 @@ def test_the_items_route_runs_on_an_app_of_its_own_with_overridden_data(app):
     recording = Recording(app.state.catalogue)
     own.dependency_overrides.update({
         get_catalogue: lambda: recording, get_downloads: lambda: Downloads(1),
-        get_settings: lambda: Settings(page_limit=3, default_limit=2)})
+        get_settings: lambda: Settings(page_limit=3, default_limit=2),
+        get_worker: lambda: Worker(1, 30)})
     with TestClient(own) as client:
         page = client.get("/collections/units/items",
                           params={"city": "广安市", "limit": 50, "bbox": "106,29,108,31"}).json()

@@ -9,16 +9,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotFound
 from api.params import (bbox_crs_query, bbox_query, collection_id, crs_query, datetime_query,
                         datum_query, filter_crs_query, filter_query, limit_query, offset_query,
                         output_query, property_filters, refuse_unknown, resolution_query)
-from api.resources import get_catalogue, get_downloads, get_settings
+from api.resources import get_catalogue, get_downloads, get_settings, get_worker
 from api.responses import (GCJ02_LABEL, GEOJSON, Cached, Downloads, content_crs, href, html,
                            page_href)
 from api.settings import Settings
+from api.work import Worker
 from formats.exports import FORMATS
 from formats.geojson import collection as feature_collection
 from formats.geojson import dumps
@@ -26,16 +26,22 @@ from layers.catalogue import Catalogue, Page
 
 router = APIRouter()
 CRS = [Depends(crs_query)]  # accepted and checked (only CRS84), nothing to pass on
+INLINE_BYTES = 64 * 1024  # a body up to this is built and gzipped on the loop (~1 ms)
 
 
-async def _on_view(catalogue: Catalogue, method, *args, as_of, resolution, **kwargs):
-    """``method`` of the catalogue, off the event loop unless its view is prebuilt: a first
-    request for a date or a resolution takes up to a second and must not stall the others
-    (the prebuilt views are a look-up, cheaper than a hop to a thread)."""
-    kwargs.update(as_of=as_of, resolution=resolution)
-    if catalogue.is_prebuilt(as_of, resolution):
-        return method(*args, **kwargs)
-    return await run_in_threadpool(method, *args, **kwargs)
+def _inline(page: Page | None, f: str) -> bool:
+    """Whether answering ``page`` costs less than a hop to a worker thread: a small JSON
+    body in WGS-84 from a prebuilt view. Anything that grows with the input goes to the
+    worker (:class:`api.work.Worker`): filters, new views, files, large bodies and gzip."""
+    return page is not None and f == "json" and page.datum == "wgs84" and \
+        sum(map(len, page.view.serialised[page.rows])) <= INLINE_BYTES
+
+
+def _look_up(catalogue: Catalogue, method, *args, as_of, resolution, **kwargs) -> Page | None:
+    """``method`` of the catalogue if its view is prebuilt (a look-up), else None."""
+    if not catalogue.is_prebuilt(as_of, resolution):
+        return None
+    return method(*args, as_of=as_of, resolution=resolution, **kwargs)
 
 
 @router.get("/collections/{collection}/items", summary="Features, filtered and paged",
@@ -52,18 +58,28 @@ async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
                 f: Annotated[str, Depends(output_query)],
                 catalogue: Annotated[Catalogue, Depends(get_catalogue)],
                 settings: Annotated[Settings, Depends(get_settings)],
-                downloads: Annotated[Downloads, Depends(get_downloads)]):
+                downloads: Annotated[Downloads, Depends(get_downloads)],
+                worker: Annotated[Worker, Depends(get_worker)]):
     if limit is None and f not in FORMATS:  # a download holds all, unless a limit is given
         limit = settings.default_limit
-    page = await _on_view(catalogue, catalogue.select, cid, bbox=bbox, filter=cql,
-                          properties=properties, datum=datum, offset=offset, limit=limit,
-                          as_of=as_of, resolution=resolution)
+    selection = {"bbox": bbox, "filter": cql, "properties": properties, "datum": datum,
+                 "offset": offset, "limit": limit, "as_of": as_of, "resolution": resolution}
+    page = None if cql is not None else _look_up(catalogue, catalogue.select, cid, **selection)
+    if _inline(page, f):
+        return _feature_collection(request, page, cid)
+    return await worker.run(_items, request, catalogue, downloads, cid, f, selection, page)
+
+
+def _items(request: Request, catalogue: Catalogue, downloads: Downloads, cid: str, f: str,
+           selection: dict, page: Page | None):
+    """The items response, in a worker thread: select (unless done), then render."""
+    page = page or catalogue.select(cid, **selection)
     if f in FORMATS:
-        return await run_in_threadpool(downloads.respond, request, page.frame(), cid, f, datum)
+        return downloads.respond(request, page.frame(), cid, f, page.datum)
     if f == "html":
         return html(request, "items.html", collection=cid,
                     frame=page.view.frame.iloc[page.rows].drop(columns="geometry"),
-                    matched=page.matched, offset=offset, limit=limit,
+                    matched=page.matched, offset=page.offset, limit=page.limit,
                     next=_next(request, page), prev=_prev(request, page),
                     json=page_href(request, f="json"))
     return _feature_collection(request, page, cid)
@@ -104,23 +120,36 @@ async def item(request: Request, cid: Annotated[str, Depends(collection_id)], fe
                datum: Annotated[str, Depends(datum_query)],
                f: Annotated[str, Depends(output_query)],
                catalogue: Annotated[Catalogue, Depends(get_catalogue)],
-               downloads: Annotated[Downloads, Depends(get_downloads)]):
-    page = await _on_view(catalogue, catalogue.feature, cid, feature_id, datum=datum,
-                          as_of=as_of, resolution=resolution)
+               downloads: Annotated[Downloads, Depends(get_downloads)],
+               worker: Annotated[Worker, Depends(get_worker)]):
+    selection = {"as_of": as_of, "resolution": resolution, "datum": datum}
+    page = _look_up(catalogue, catalogue.feature, cid, feature_id, **selection)
+    if _inline(page, f):
+        return _feature(request, page, cid)
+    return await worker.run(_item, request, catalogue, downloads, cid, feature_id, f,
+                            selection)
+
+
+def _item(request: Request, catalogue: Catalogue, downloads: Downloads, cid: str,
+          feature_id: str, f: str, selection: dict):
+    """One feature's response, in a worker thread (a new view, a file, a large outline)."""
+    page = catalogue.feature(cid, feature_id, **selection)
     if page is None:
-        when = f" at datetime={request.query_params['datetime']}" if as_of else ""
+        when = f" at datetime={request.query_params['datetime']}" if selection["as_of"] else ""
         raise NotFound(f"no feature {feature_id!r} in {cid}{when}")
     if f in FORMATS:
         if cid == "platforms":  # a platform downloads with its member units
-            page = await _on_view(catalogue, catalogue.select, "memberships",
-                                  properties={"entity": feature_id}, as_of=as_of,
-                                  resolution=resolution)
-        return await run_in_threadpool(downloads.respond, request, page.frame(),
-                                       f"{cid}-{feature_id}", f, datum)
+            page = catalogue.select("memberships", properties={"entity": feature_id},
+                                    **selection)
+        return downloads.respond(request, page.frame(), f"{cid}-{feature_id}", f, page.datum)
     if f == "html":
         return html(request, "feature.html", collection=cid, feature_id=feature_id,
                     properties=page.view.frame.loc[feature_id].drop("geometry").to_dict())
-    label = b',"datum":' + dumps(GCJ02_LABEL) if datum == "gcj02" else b""
+    return _feature(request, page, cid)
+
+
+def _feature(request: Request, page: Page, cid: str) -> Cached:
+    label = b',"datum":' + dumps(GCJ02_LABEL) if page.datum == "gcj02" else b""
     body = page.features()[0]
     return Cached(body[:-1] + b',"links":' + dumps(_links(request, cid)) + label + b"}",
-                  request, GEOJSON, headers=content_crs(datum))
+                  request, GEOJSON, headers=content_crs(page.datum))
