@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -91,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     html = webmap.page(atlas, page_limit=settings.page_limit)
     app.state.settings, app.state.catalogue = settings, catalogue
     app.state.questions, app.state.downloads = Questions(atlas), Downloads(settings.downloads_kept)
-    app.state.worker = Worker(settings.work_threads, settings.time_limit)
+    app.state.worker = Worker(settings.work_threads or min(4, os.cpu_count() or 1),
+                              settings.time_limit)
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
     add_exception_handlers(app)
     for module in (landing, pages, collections, items, questions):

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pydantic import Field, ValidationError
@@ -44,7 +43,7 @@ class Settings(BaseSettings):
     time_limit: float = Field(30.0, gt=0, description=(
         "Seconds a request's heavy work (filters, exports, questions, new views) may take "
         "before a 503"))
-    work_threads: int = Field(min(4, os.cpu_count() or 1), ge=1, description=(
+    work_threads: int | None = Field(None, ge=1, description=(
         "Threads doing heavy work off the event loop (default: the cores, at most 4)"))
     shutdown_timeout: float = Field(10.0, ge=0, description=(
         "Seconds `chengyu serve` waits for open requests on SIGTERM before closing them"))
