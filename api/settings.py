@@ -47,8 +47,9 @@ class Settings(BaseSettings):
         "Threads doing heavy work off the event loop (default: the cores, at most 4)"))
     shutdown_timeout: float = Field(10.0, ge=0, description=(
         "Seconds `chengyu serve` waits for open requests on SIGTERM before closing them"))
-    max_url_bytes: int = Field(65_536, ge=1024, description=(
-        "Longest request target (path and query) accepted; longer gets a 414"))
+    max_url_bytes: int = Field(8_388_608, ge=1024, description=(
+        "Longest request target (path and query) accepted; longer gets a 414 (a filter may "
+        "hold 2 million characters: a province's outline, percent-encoded)"))
 
 
 class SettingsError(ValueError):

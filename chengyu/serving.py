@@ -13,8 +13,9 @@ import socket
 import sys
 
 # h11, not httptools: llhttp refuses a request head over 80 KB with a plain-text 400 and no
-# setting; h11's buffer is set here, so a URL over ``max_url_bytes`` reaches the app's 414
-MAX_HEADER_BYTES = 1 << 20
+# setting; h11's buffer holds twice the longest URL plus this much of headers, so a URL up
+# to twice ``max_url_bytes`` reaches the app's 414 problem document (beyond, h11's 400)
+HEADER_BYTES = 1 << 16
 
 
 class ListenError(OSError):
@@ -50,7 +51,8 @@ def serve(settings) -> None:
         gc.freeze()  # collector's full passes, which stop every thread (~0.1 s each)
         config = uvicorn.Config(app, log_level="warning", http="h11",
                                 timeout_graceful_shutdown=settings.shutdown_timeout,
-                                h11_max_incomplete_event_size=MAX_HEADER_BYTES)
+                                h11_max_incomplete_event_size=(2 * settings.max_url_bytes
+                                                               + HEADER_BYTES))
         host, port = sock.getsockname()[:2]
         print(f"serving on http://{host}:{port}/", file=sys.stderr)
         uvicorn.Server(config).run(sockets=[sock])
