@@ -7,7 +7,6 @@ of :mod:`api.resources`, which read what :func:`create_app` puts on ``app.state`
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 from pathlib import Path
@@ -74,13 +73,6 @@ class LongUrls:
         await self.app(scope, receive, send)
 
 
-@contextlib.asynccontextmanager
-async def lifespan(app: FastAPI):
-    """Nothing to open; on shutdown, drop the heavy work still queued."""
-    yield
-    app.state.worker.close()
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the data (refusing an invalid registry) and build the app around it."""
     settings = settings or Settings()
@@ -88,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     catalogue = Catalogue(atlas)
     catalogue.prebuild()
     app = FastAPI(title=TITLE, version="0.1.0", description=DESCRIPTION, openapi_url=None,
-                  docs_url=None, redoc_url=None, lifespan=lifespan)
+                  docs_url=None, redoc_url=None)
     html = webmap.page(atlas, page_limit=settings.page_limit)
     app.state.settings, app.state.catalogue = settings, catalogue
     app.state.questions, app.state.downloads = Questions(atlas), Downloads(settings.downloads_kept)
