@@ -8,7 +8,8 @@ access of ``server.app``, so importing this module stays cheap; data that cannot
 import sys
 
 import layers
-from api import Settings, create_app
+from api import create_app
+from api.settings import SettingsError, read_settings
 from geo.cache import CacheError
 from geo.source import SourceError
 
@@ -17,8 +18,8 @@ def __getattr__(name: str):
     """``server.app``: built on first access."""
     if name == "app":
         try:
-            globals()["app"] = create_app(Settings())
-        except (CacheError, SourceError, layers.RegistryError) as error:
+            globals()["app"] = create_app(read_settings())
+        except (CacheError, SourceError, layers.RegistryError, SettingsError) as error:
             print(f"chengyu: cannot start: {error}", file=sys.stderr)
             raise SystemExit(1) from None
         return globals()["app"]

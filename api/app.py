@@ -8,6 +8,7 @@ of :mod:`api.resources`, which read what :func:`create_app` puts on ``app.state`
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -19,13 +20,14 @@ import geo
 import layers
 import webmap
 from api.budget import Budget
-from api.errors import add_exception_handlers
+from api.errors import add_exception_handlers, problem
 from api.openapi import openapi_document
 from api.resources import MapPage
 from api.response_cache import ResponseCache
 from api.responses import GZIP_MINIMUM, Downloads, ResponseHeaders, negotiate
 from api.routes import collections, items, landing, pages, panel, questions
 from api.settings import Settings
+from api.work import Worker
 from layers.catalogue import Catalogue
 from layers.questions import Questions
 
@@ -57,6 +59,25 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+class LongUrls:
+    """ASGI middleware: a request target (path and query) over ``max_bytes`` gets a 414
+    problem document, before any parsing. (Past the HTTP parser's own buffer, which
+    ``chengyu serve`` sets well above this, uvicorn answers a plain-text 400 itself.)"""
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            size = len(scope.get("raw_path") or scope["path"].encode()) + \
+                len(scope.get("query_string", b""))
+            if size > self.max_bytes:
+                message = (f"the URL is {size:,} bytes, longer than the {self.max_bytes:,} "
+                           "accepted; shorten the filter or the question")
+                return await problem(414, message, scope["path"][:200])(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the data (refusing an invalid registry) and build the app around it."""
     settings = settings or Settings()
@@ -71,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.catalogue, app.state.budget = settings, catalogue, budget
     app.state.questions = Questions(atlas, budget.region("answers").memoize)
     app.state.downloads = Downloads(budget.region("downloads"))
+    app.state.worker = Worker(settings.work_threads or min(4, os.cpu_count() or 1),
+                              settings.time_limit)
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
     add_exception_handlers(app)
     for module in (landing, pages, collections, items, questions, panel):
@@ -82,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                        allow_methods=["GET"], allow_headers=CORS_REQUEST_HEADERS,
                        expose_headers=CORS_EXPOSED_HEADERS)
+    app.add_middleware(LongUrls, max_bytes=settings.max_url_bytes)
     app.add_middleware(ResponseHeaders)  # sees every header, merges Vary
     # outermost: a repeated GET is answered from the finished response, before routing
     # (dependency overrides replace the data sources, so they count in the data's version)

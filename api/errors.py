@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.work import TooSlow
 from filtering import FilterError
 from formats.fonts import CJKFontMissing
 from formats.geojson import dumps
@@ -26,9 +27,11 @@ from layers.questions import QuestionError
 
 PROBLEM = "application/problem+json"
 TITLES = {400: "Invalid parameter", 404: "Not found", 405: "Method not allowed",
-          406: "Not acceptable", 500: "Server error", 503: "Service unavailable"}
+          406: "Not acceptable", 414: "URI too long", 500: "Server error",
+          503: "Service unavailable"}
 CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed",
-         406: "NotAcceptable", 500: "ServerError", 503: "ServiceUnavailable"}
+         406: "NotAcceptable", 414: "URITooLong", 500: "ServerError",
+         503: "ServiceUnavailable"}
 
 
 class InvalidParameter(ValueError):
@@ -54,6 +57,7 @@ DEFAULT_STATUS_CODES: dict[type[Exception], int] = {
     NotFound: 404,
     PictureError: 404,  # a map of nothing: an unknown entity, no members then, no features
     CJKFontMissing: 503,  # the server cannot draw Chinese names until a font is installed
+    TooSlow: 503,  # over the request's time limit (api.work)
 }
 
 
@@ -97,7 +101,8 @@ def add_exception_handlers(app: FastAPI,
     errors (404, 405) with theirs, anything else as a 500 that shows no internals."""
     async def mapped(request: Request, error: Exception) -> Response:
         status = next(code for kind, code in status_codes.items() if isinstance(error, kind))
-        return problem(status, detail(error), request.url.path)
+        retry = {"Retry-After": "10"} if status == 503 else None
+        return problem(status, detail(error), request.url.path, retry)
 
     for kind in status_codes:
         app.add_exception_handler(kind, mapped)

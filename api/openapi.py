@@ -1,7 +1,8 @@
 """The API's OpenAPI 3.0 document: FastAPI's, made OGC-shaped.
 
 What the type hints cannot tell FastAPI: OGC's parameter definitions (QGIS and GDAL read the
-limit's maximum and default, and bbox is an array of numbers), closed value lists, problem
+limit's default; its cap is described, not a maximum, since a larger limit is served capped;
+bbox is an array of numbers), closed value lists, problem
 details instead of 422, and one path per collection with its queryables as parameters.
 """
 
@@ -47,8 +48,9 @@ RESPONSE_TYPES = {"/": _JSON_AND_HTML, "/conformance": _JSON_AND_HTML,
 def parameter_schemas(settings: Settings) -> dict[str, dict]:
     """OGC's schemas of the query parameters that have one."""
     return {
-        "limit": {"type": "integer", "minimum": 1, "maximum": settings.page_limit,
-                  "default": settings.default_limit},
+        # no ``maximum``: a larger limit is valid and served as the cap (OGC lets servers cap;
+        # a maximum would tell validators a request the server answers is invalid)
+        "limit": {"type": "integer", "minimum": 1, "default": settings.default_limit},
         "bbox": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
         "filter-lang": {"type": "string", "enum": list(LANGUAGES), "default": "cql2-text"},
         "resolution": {"type": "string", "enum": list(RESOLUTION_NAMES), "default": "full"},
@@ -88,8 +90,9 @@ def _components(settings: Settings, schemas: dict) -> dict:
         "parameters": {"limit": {
             "name": "limit", "in": "query", "required": False, "style": "form",
             "explode": False, "schema": schemas["limit"],
-            "description": f"Features per page (default {settings.default_limit}); above "
-                           f"{settings.page_limit} it is capped, not refused."}}}
+            "description": f"Features per page (default {settings.default_limit}); a page "
+                           f"holds at most {settings.page_limit}: a larger limit is served "
+                           f"as {settings.page_limit}, not refused."}}}
 
 
 def openapi_document(app: FastAPI, catalogue: Catalogue, settings: Settings) -> dict:

@@ -9,6 +9,7 @@ from fastapi import Request
 
 from api.responses import Downloads
 from api.settings import Settings
+from api.work import Worker
 from layers.catalogue import Catalogue
 from layers.questions import Questions
 
@@ -49,3 +50,8 @@ def get_downloads(request: Request) -> Downloads:
 def get_atlas(request: Request):
     """The layers the catalogue is built on (:class:`layers.Layers`: registry, memberships)."""
     return request.app.state.catalogue.atlas
+
+
+def get_worker(request: Request) -> Worker:
+    """The threads for heavy work, with the per-request time limit (:class:`api.work.Worker`)."""
+    return request.app.state.worker

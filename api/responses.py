@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from api.budget import Region
+from api.settings import Settings
 from formats.exports import FORMATS, export
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -50,6 +51,26 @@ def negotiate(accept: str) -> str:
     return best
 
 
+def public_base(request: Request) -> str:
+    """Where links point: the ``public_url`` setting; else this request's scheme and Host if
+    the Host is among ``allowed_hosts``; else the address the connection reached. A Host
+    header is never echoed unchecked (it would let anyone plant links in cached pages).
+    """
+    settings = getattr(request.app.state, "settings", None) or Settings()  # an app of its own
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    allowed = {name.strip("[]").lower() for name in settings.allowed_hosts}
+    if "*" in allowed or (request.url.hostname or "").lower() in allowed:
+        return str(request.base_url).rstrip("/")
+    if not request.scope.get("server"):  # a Unix socket: links relative to the root
+        return request.scope.get("root_path", "")
+    host, port = request.scope["server"]
+    host = f"[{host}]" if ":" in host else host
+    default = {"http": 80, "https": 443}.get(request.url.scheme)
+    return (f"{request.url.scheme}://{host}{'' if port == default else f':{port}'}"
+            f"{request.scope.get('root_path', '')}")
+
+
 def href(request: Request, path: str | None = None, **params) -> str:
     """An absolute link to ``path`` (default: this request's) with ``params`` (None: left out).
 
@@ -58,7 +79,7 @@ def href(request: Request, path: str | None = None, **params) -> str:
     ``/{featureId}``, and ask for the type through ``Accept``. Only other representations
     (``f=html``, the downloads) carry ``f``.
     """
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     query = urlencode({k: v for k, v in params.items() if v is not None})
     return f"{base}{path if path is not None else request.url.path}" + \
         (f"?{query}" if query else "")

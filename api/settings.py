@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,3 +36,40 @@ class Settings(BaseSettings):
         "Memory for every cache together (views of other dates and resolutions, outlines, "
         "gzip bodies, export files, answers, finished responses), bytes; the least recently "
         "used goes first"))
+    public_url: str | None = Field(None, description=(
+        "Base URL of the links the API writes (e.g. https://atlas.example.org behind a proxy); "
+        "unset: the request's Host if it is among allowed_hosts, else the address reached"))
+    allowed_hosts: list[str] = Field(["localhost", "127.0.0.1", "[::1]"], description=(
+        "Host names (without port) trusted for links when public_url is unset, as a JSON "
+        "list; \"*\" trusts any"))
+    time_limit: float = Field(30.0, gt=0, description=(
+        "Seconds a request's heavy work (filters, exports, questions, new views) may take "
+        "before a 503"))
+    work_threads: int | None = Field(None, ge=1, description=(
+        "Threads doing heavy work off the event loop (default: the cores, at most 4)"))
+    shutdown_timeout: float = Field(10.0, ge=0, description=(
+        "Seconds `chengyu serve` waits for open requests on SIGTERM before closing them"))
+    max_url_bytes: int = Field(8_388_608, ge=1024, description=(
+        "Longest request target (path and query) accepted; longer gets a 414 (a filter may "
+        "hold 2 million characters: a province's outline, percent-encoded)"))
+
+
+class SettingsError(ValueError):
+    """Settings that do not validate; the message names each variable and what it wants."""
+
+
+def read_settings(**given) -> Settings:
+    """:class:`Settings` from the environment and ``given``, or :class:`SettingsError`.
+
+    >>> try:
+    ...     read_settings(port=70000)
+    ... except SettingsError as error:
+    ...     print(error)
+    CHENGYU_PORT: Input should be less than or equal to 65535 (got 70000)
+    """
+    try:
+        return Settings(**given)
+    except ValidationError as error:
+        raise SettingsError("; ".join(
+            f"CHENGYU_{'_'.join(map(str, item['loc'])).upper()}: {item['msg']} "
+            f"(got {item['input']!r})" for item in error.errors())) from None

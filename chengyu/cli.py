@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geo
 import layers
+from chengyu.serving import ListenError
 from geo.cache import CacheError
 from formats.exports import FORMATS, export
 from formats.fonts import CJKFontMissing
@@ -57,15 +58,23 @@ def build(args) -> None:
 
 def serve(args) -> None:
     """Serve the API and the map with uvicorn (settings: ``CHENGYU_*``, see the README)."""
-    import uvicorn
-
-    from api import Settings, create_app
+    from api.settings import SettingsError, read_settings
+    from chengyu.serving import serve as run
 
     given = {"host": args.host, "port": args.port, "cache_dir": args.cache_dir}
-    settings = Settings(**{name: value for name, value in given.items() if value is not None})
-    app = create_app(settings)
-    print(f"serving on http://{settings.host}:{settings.port}/", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    try:
+        settings = read_settings(**{name: value for name, value in given.items()
+                                    if value is not None})
+    except SettingsError as error:
+        raise UsageError(f"invalid setting: {error}") from None
+    run(settings)
+
+
+def _port(text: str) -> int:
+    """A TCP port number, 0 to 65535 (0: any free port)."""
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {text!r}")
+    return int(text)
 
 
 def _width(text: str) -> int:
@@ -250,7 +259,7 @@ def parser() -> argparse.ArgumentParser:
     command("build", build, "build the boundary cache, with progress")
     sub = command("serve", serve, "serve the map and the API")
     sub.add_argument("--host", help="address to listen on (default: $CHENGYU_HOST or 127.0.0.1)")
-    sub.add_argument("--port", type=int, help="port (default: $CHENGYU_PORT or 8000)")
+    sub.add_argument("--port", type=_port, help="port (default: $CHENGYU_PORT or 8000)")
     sub = command("query", query, "ask a question, e.g. 'platforms touching 广安'")
     sub.add_argument("question")
     sub.add_argument("--json", action="store_true", help="print the full answer as JSON")
@@ -285,8 +294,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `chengyu … | head` ends quietly
     args = parser().parse_args(argv)
+    if args.run is not serve:  # `chengyu … | head` ends quietly; a server ignores SIGPIPE
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         args.run(args)
     except UsageError as error:
@@ -295,7 +305,7 @@ def main(argv=None) -> int:
     except DATA_ERRORS as error:
         print(f"chengyu {args.command}: cannot load the data: {error}", file=sys.stderr)
         return 1
-    except CJKFontMissing as error:
+    except (CJKFontMissing, ListenError) as error:
         print(f"chengyu {args.command}: {error}", file=sys.stderr)
         return 1
     return 0

@@ -14,7 +14,7 @@ from layers.catalogue import SelectionError
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "description"}
 CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed",
-         500: "ServerError", 503: "ServiceUnavailable"}
+         414: "URITooLong", 500: "ServerError", 503: "ServiceUnavailable"}
 ITEMS = "/collections/units/items"
 
 BAD_REQUESTS = [  # (path with query, status, a word the detail must name)

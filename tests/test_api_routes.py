@@ -12,11 +12,12 @@ from api import Settings
 from api.budget import Budget
 from api.errors import add_exception_handlers
 from api.params import accepted
-from api.resources import get_catalogue, get_downloads, get_questions, get_settings
+from api.resources import get_catalogue, get_downloads, get_questions, get_settings, get_worker
 from api.responses import Downloads
 from api.routes.items import items
 from api.routes.landing import conformance
 from api.routes.questions import query
+from api.work import Worker
 
 
 def api_routes(app) -> list[APIRoute]:
@@ -45,8 +46,10 @@ def test_the_items_route_runs_on_an_app_of_its_own_with_overridden_data(app):
     own.add_api_route("/collections/{collection}/items", items)
     recording = Recording(app.state.catalogue)
     own.dependency_overrides.update({
-        get_catalogue: lambda: recording, get_downloads: lambda: Downloads(Budget(2**20).region("downloads")),
-        get_settings: lambda: Settings(page_limit=3, default_limit=2)})
+        get_catalogue: lambda: recording,
+        get_downloads: lambda: Downloads(Budget(2**20).region("downloads")),
+        get_settings: lambda: Settings(page_limit=3, default_limit=2),
+        get_worker: lambda: Worker(1, 30)})
     with TestClient(own) as client:
         page = client.get("/collections/units/items",
                           params={"city": "广安市", "limit": 50, "bbox": "106,29,108,31"}).json()
@@ -81,6 +84,63 @@ def test_a_slow_question_does_not_hold_up_other_requests(app, client):
     finally:
         release.set()
         app.dependency_overrides.clear()
+
+
+class Held(Recording):
+    """A catalogue whose selections wait until the test releases them."""
+
+    def __init__(self, catalogue):
+        super().__init__(catalogue)
+        self.selecting, self.release = threading.Event(), threading.Event()
+
+    def select(self, *args, **kwargs):
+        self.selecting.set()
+        assert self.release.wait(30)
+        return super().select(*args, **kwargs)
+
+
+HEAVY_FILTER = {"filter": "area_km2 > 1", "limit": 10_000}
+
+
+def test_a_heavy_filter_does_not_hold_up_other_requests(app, client):
+    held = Held(app.state.catalogue)
+    app.dependency_overrides[get_catalogue] = lambda: held
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            pending = pool.submit(client.get, "/collections/units/items", params=HEAVY_FILTER)
+            assert held.selecting.wait(30)
+            assert client.get("/conformance").status_code == 200  # answered meanwhile
+            assert not pending.done()
+            held.release.set()
+            assert pending.result(timeout=60).json()["numberMatched"] > 100
+    finally:
+        held.release.set()
+        app.dependency_overrides.clear()
+
+
+def test_work_over_the_time_limit_is_a_503_problem(app, client):
+    held, worker = Held(app.state.catalogue), Worker(1, 0.3)
+    app.dependency_overrides.update({get_catalogue: lambda: held, get_worker: lambda: worker})
+    try:
+        response = client.get("/collections/units/items", params=HEAVY_FILTER)
+    finally:
+        held.release.set()
+        worker.close()
+        app.dependency_overrides.clear()
+    assert response.status_code == 503 and response.headers["retry-after"] == "10"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "more than 0.3 s" in response.json()["detail"]
+
+
+def test_links_start_with_the_public_url_when_one_is_set(app, client):
+    configured = app.state.settings
+    app.state.settings = Settings(public_url="https://atlas.example.org/api/")
+    try:
+        body = client.get("/", headers={"Host": "elsewhere.example"}).json()
+    finally:
+        app.state.settings = configured
+    assert {link["href"].split("?")[0] for link in body["links"]} >= {
+        "https://atlas.example.org/api/", "https://atlas.example.org/api/conformance"}
 
 
 def test_each_route_accepts_exactly_the_parameters_its_openapi_entry_lists(app, client):

@@ -8,44 +8,48 @@ The routes parse (through their dependencies) and render; the selecting is
 
 from __future__ import annotations
 
-import functools
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from api.errors import NotFound
 from api.params import (PICTURES, bbox_crs_query, bbox_query, collection_id, crs_query,
                         datetime_query, datum_query, filter_crs_query, filter_query,
                         limit_query, offset_query, output_query, picture_size,
                         property_filters, refuse_unknown, resolution_query)
-from api.resources import get_catalogue, get_downloads, get_settings
+from api.pictures import feature_map, selection_map
+from api.resources import get_catalogue, get_downloads, get_settings, get_worker
 from api.responses import (GCJ02_LABEL, GEOJSON, Cached, Downloads, content_crs, href, html,
                            page_href, time_stamped)
 from api.settings import Settings
+from api.work import Worker
 from formats.exports import FORMATS
 from formats.geojson import collection as feature_collection
 from formats.geojson import dumps
-from formats.pictures import entity_picture, selection_picture
-from formats.render import MEDIA_TYPES, render
 from layers import Layers
-from layers.catalogue import COLLECTIONS, Catalogue, Page, Period
+from layers.catalogue import Catalogue, Page
 from layers.history import readable, summary, versions
 
 router = APIRouter()
 CRS = [Depends(crs_query)]  # accepted and checked (only CRS84), nothing to pass on
+INLINE_BYTES = 64 * 1024  # a body up to this is built and gzipped on the loop (~1 ms)
 SIZE = Annotated[dict, Depends(picture_size)]  # width, height, dpi of a rendered map
 
 
-async def _on_view(catalogue: Catalogue, method, *args, as_of, resolution, **kwargs):
-    """``method`` of the catalogue, off the event loop unless its view is prebuilt: a first
-    request for a date or a resolution takes up to a second and must not stall the others
-    (the prebuilt views are a look-up, cheaper than a hop to a thread)."""
-    kwargs.update(as_of=as_of, resolution=resolution)
-    if catalogue.is_prebuilt(as_of, resolution):
-        return method(*args, **kwargs)
-    return await run_in_threadpool(method, *args, **kwargs)
+def _inline(page: Page | None, f: str) -> bool:
+    """Whether answering ``page`` costs less than a hop to a worker thread: a small JSON
+    body in WGS-84 from a prebuilt view. Anything that grows with the input goes to the
+    worker (:class:`api.work.Worker`): filters, new views, files, large bodies and gzip."""
+    return page is not None and f == "json" and page.datum == "wgs84" and \
+        sum(map(len, page.view.serialised[page.rows])) <= INLINE_BYTES
+
+
+def _look_up(catalogue: Catalogue, method, *args, as_of, resolution, **kwargs) -> Page | None:
+    """``method`` of the catalogue if its view is prebuilt (a look-up), else None."""
+    if not catalogue.is_prebuilt(as_of, resolution):
+        return None
+    return method(*args, as_of=as_of, resolution=resolution, **kwargs)
 
 
 @router.get("/collections/{collection}/items", summary="Features, filtered and paged",
@@ -62,20 +66,31 @@ async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
                 f: Annotated[str, Depends(output_query)], size: SIZE,
                 catalogue: Annotated[Catalogue, Depends(get_catalogue)],
                 settings: Annotated[Settings, Depends(get_settings)],
-                downloads: Annotated[Downloads, Depends(get_downloads)]):
+                downloads: Annotated[Downloads, Depends(get_downloads)],
+                worker: Annotated[Worker, Depends(get_worker)]):
     if limit is None and f not in (*FORMATS, *PICTURES):  # a file holds all, unless limited
         limit = settings.default_limit
-    page = await _on_view(catalogue, catalogue.select, cid, bbox=bbox, filter=cql,
-                          properties=properties, datum=datum, offset=offset, limit=limit,
-                          as_of=as_of, resolution=resolution)
+    selection = {"bbox": bbox, "filter": cql, "properties": properties, "datum": datum,
+                 "offset": offset, "limit": limit, "as_of": as_of, "resolution": resolution}
+    page = None if cql is not None else _look_up(catalogue, catalogue.select, cid, **selection)
+    if _inline(page, f):
+        return _feature_collection(request, page, cid)
+    return await worker.run(_items, request, catalogue, downloads, cid, f, size, selection,
+                            page)
+
+
+def _items(request: Request, catalogue: Catalogue, downloads: Downloads, cid: str, f: str,
+           size: dict, selection: dict, page: Page | None):
+    """The items response, in a worker thread: select (unless done), then render."""
+    page = page or catalogue.select(cid, **selection)
     if f in FORMATS:
-        return await run_in_threadpool(downloads.respond, request, page.frame(), cid, f, datum)
+        return downloads.respond(request, page.frame(), cid, f, page.datum)
     if f in PICTURES:
-        return await _selection_picture(request, catalogue.atlas, page, cid, as_of, f, size)
+        return selection_map(request, catalogue.atlas, page, cid, selection["as_of"], f, size)
     if f == "html":
         return html(request, "items.html", collection=cid,
                     frame=page.view.frame.iloc[page.rows].drop(columns="geometry"),
-                    matched=page.matched, offset=offset, limit=limit,
+                    matched=page.matched, offset=page.offset, limit=page.limit,
                     next=_next(request, page), prev=_prev(request, page),
                     json=page_href(request, f="json"))
     return _feature_collection(request, page, cid)
@@ -125,31 +140,45 @@ async def item(request: Request, cid: Annotated[str, Depends(collection_id)], fe
                datum: Annotated[str, Depends(datum_query)],
                f: Annotated[str, Depends(output_query)], size: SIZE,
                catalogue: Annotated[Catalogue, Depends(get_catalogue)],
-               downloads: Annotated[Downloads, Depends(get_downloads)]):
-    page = await _on_view(catalogue, catalogue.feature, cid, feature_id, datum=datum,
-                          as_of=as_of, resolution=resolution)
+               downloads: Annotated[Downloads, Depends(get_downloads)],
+               worker: Annotated[Worker, Depends(get_worker)]):
+    selection = {"as_of": as_of, "resolution": resolution, "datum": datum}
+    page = _look_up(catalogue, catalogue.feature, cid, feature_id, **selection)
+    if _inline(page, f) and cid != "platforms":  # an entity's history is worked out
+        return _feature(request, page, cid)
+    return await worker.run(_item, request, catalogue, downloads, cid, feature_id, f, size,
+                            selection)
+
+
+def _item(request: Request, catalogue: Catalogue, downloads: Downloads, cid: str,
+          feature_id: str, f: str, size: dict, selection: dict):
+    """One feature's response, in a worker thread (a new view, a file, a large outline)."""
+    page = catalogue.feature(cid, feature_id, **selection)
     if page is None:
-        when = f" at datetime={request.query_params['datetime']}" if as_of else ""
+        when = f" at datetime={request.query_params['datetime']}" if selection["as_of"] else ""
         raise NotFound(f"no feature {feature_id!r} in {cid}{when}")
     if f in FORMATS:
         if cid == "platforms":  # a platform downloads with its member units
-            page = await _on_view(catalogue, catalogue.select, "memberships",
-                                  properties={"entity": feature_id}, as_of=as_of,
-                                  resolution=resolution)
-        return await run_in_threadpool(downloads.respond, request, page.frame(),
-                                       f"{cid}-{feature_id}", f, datum)
+            page = catalogue.select("memberships", properties={"entity": feature_id},
+                                    **selection)
+        return downloads.respond(request, page.frame(), f"{cid}-{feature_id}", f, page.datum)
     if f in PICTURES:
-        return await _feature_picture(request, catalogue.atlas, page, cid, feature_id, as_of,
-                                      f, size)
+        return feature_map(request, catalogue.atlas, page, cid, feature_id, selection["as_of"],
+                           f, size)
     found = versions(catalogue.atlas, feature_id) if cid == "platforms" else None
     if f == "html":
         return html(request, "feature.html", collection=cid, feature_id=feature_id,
                     properties=page.view.frame.loc[feature_id].drop("geometry").to_dict(),
                     **(_history_context(catalogue.atlas, feature_id, found) if found else {}))
-    label = b',"datum":' + dumps(GCJ02_LABEL) if datum == "gcj02" else b""
-    body = page.features()[0] if found is None else _with_history(page.features()[0], found)
+    return _feature(request, page, cid, found)
+
+
+def _feature(request: Request, page: Page, cid: str, history=None) -> Cached:
+    """One feature as GeoJSON with its links (and an entity's ``history``)."""
+    label = b',"datum":' + dumps(GCJ02_LABEL) if page.datum == "gcj02" else b""
+    body = page.features()[0] if not history else _with_history(page.features()[0], history)
     return Cached(body[:-1] + b',"links":' + dumps(_links(request, cid)) + label + b"}",
-                  request, GEOJSON, headers=content_crs(datum))
+                  request, GEOJSON, headers=content_crs(page.datum))
 
 
 def _with_history(feature: bytes, found) -> bytes:
@@ -162,40 +191,3 @@ def _with_history(feature: bytes, found) -> bytes:
 
 def _history_context(atlas: Layers, entity_id: str, found) -> dict:
     return {"history": readable(atlas, found), "history_summary": summary(atlas, entity_id, found)}
-
-
-def _picture_date(as_of):
-    """The date a map is drawn as of: an interval's end (the latest if open)."""
-    return as_of.end if isinstance(as_of, Period) else as_of
-
-
-async def _rendered(request: Request, atlas: Layers, make_picture, f: str, size: dict,
-                    name: str):
-    """A rendered map (PNG, SVG, PDF): the picture built and drawn in the thread pool."""
-    data = await run_in_threadpool(lambda: render(atlas, make_picture(), f, **size))
-    return Cached(data, request, MEDIA_TYPES[f], headers={
-        "Content-Disposition": f'inline; filename="chengyu-{name}.{f}"'})
-
-
-async def _selection_picture(request: Request, atlas: Layers, page: Page, cid: str, as_of,
-                             f: str, size: dict):
-    """The map of a page of features, titled with the collection and the selection."""
-    asked = [f"{k}={v}" for k, v in request.query_params.items()
-             if k not in ("f", "width", "height", "dpi")]
-    subtitle = " · ".join([f"{len(page.rows)} / {page.matched} features", *asked])
-    make = functools.partial(selection_picture, atlas, page.frame(), cid,
-                             COLLECTIONS[cid].title, _picture_date(as_of), subtitle)
-    return await _rendered(request, atlas, make, f, size, cid)
-
-
-async def _feature_picture(request: Request, atlas: Layers, page: Page, cid: str,
-                           feature_id: str, as_of, f: str, size: dict):
-    """The map of one feature: an entity with its member units, or the feature alone."""
-    if cid == "platforms":
-        make = functools.partial(entity_picture, atlas, feature_id, _picture_date(as_of))
-    else:
-        frame = page.frame()
-        title = str(frame["name"].iloc[0]) if "name" in frame else feature_id
-        make = functools.partial(selection_picture, atlas, frame, cid, title,
-                                 _picture_date(as_of))
-    return await _rendered(request, atlas, make, f, size, f"{cid}-{feature_id}")

@@ -10,12 +10,12 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from api.params import (end_query, entities_query, every_query, panel_output_query,
                         refuse_unknown, start_query, wide_query)
-from api.resources import get_atlas
+from api.resources import get_atlas, get_worker
 from api.responses import Cached
+from api.work import Worker
 from layers import Layers
 from layers.panel import panel, to_csv_bytes, to_json_bytes, to_parquet_bytes
 
@@ -36,11 +36,12 @@ async def research_panel(request: Request, start: Annotated[dt.date, Depends(sta
                          entities: Annotated[list[str] | None, Depends(entities_query)],
                          wide: Annotated[bool, Depends(wide_query)],
                          f: Annotated[str, Depends(panel_output_query)],
-                         atlas: Annotated[Layers, Depends(get_atlas)]):
+                         atlas: Annotated[Layers, Depends(get_atlas)],
+                         worker: Annotated[Worker, Depends(get_worker)]):
     """One row per unit × period × entity (or, wide, per unit × period with a column per
     entity): the membership kind in force at the period's end, its document and since when."""
-    # off the event loop: a panel of every entity by month is a second or more of work
-    body = await run_in_threadpool(_table, atlas, start, end, every, entities, wide, f)
+    # in a worker thread, time-limited: a panel of every entity by month is seconds of work
+    body = await worker.run(_table, atlas, start, end, every, entities, wide, f)
     name = f"chengyu-panel-{every}-{start}-{end}{'-wide' if wide else ''}.{f}"
     headers = {} if f == "json" else {"Content-Disposition": f'attachment; filename="{name}"'}
     return Cached(body, request, WRITERS[f][1], headers=headers)

@@ -7,11 +7,11 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from api.params import answer_output_query, as_of_query, question_query, refuse_unknown
-from api.resources import get_questions
+from api.resources import get_questions, get_worker
 from api.responses import Cached, html
+from api.work import Worker
 from formats.geojson import dumps
 from layers.questions import Questions, csv_text, hits_geojson, html_context
 
@@ -22,17 +22,21 @@ router = APIRouter(dependencies=[Depends(refuse_unknown)])
 async def query(request: Request, q: Annotated[str, Depends(question_query)],
                 as_of: Annotated[dt.date | None, Depends(as_of_query)],
                 f: Annotated[str, Depends(answer_output_query)],
-                questions: Annotated[Questions, Depends(get_questions)]):
+                questions: Annotated[Questions, Depends(get_questions)],
+                worker: Annotated[Worker, Depends(get_worker)]):
     """The answer as JSON, a readable page, CSV rows or GeoJSON features."""
-    # off the event loop: a question may do seconds of geometry (distances, outlines of a date)
-    answer = await run_in_threadpool(questions.ask, q, as_of)
+    # in a worker thread: a question may do seconds of geometry (distances, outlines of a date)
+    return await worker.run(_answer, request, q, as_of, f, questions)
+
+
+def _answer(request: Request, q: str, as_of: dt.date | None, f: str, questions: Questions):
+    answer = questions.ask(q, as_of)
     if f == "html":
-        context = await run_in_threadpool(html_context, answer, questions.atlas)
         return html(request, "answer.html", query_json=urlencode(
-            {**request.query_params, "f": "json"}), **context)
+            {**request.query_params, "f": "json"}), **html_context(answer, questions.atlas))
     if f == "csv":
         return Cached(csv_text(answer).encode(), request, "text/csv; charset=utf-8")
     if f == "geojson":
-        features = await run_in_threadpool(hits_geojson, answer, questions.atlas)
+        features = hits_geojson(answer, questions.atlas)
         return Cached(dumps(features), request, "application/geo+json")
     return Cached(dumps(answer), request, "application/json")

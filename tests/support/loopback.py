@@ -1,8 +1,9 @@
 """The app and a browser on the loopback interface, as the tests and the benchmarks run them.
 
-:func:`serve` runs the app in a real uvicorn on a free port of 127.0.0.1 (:func:`start`
-when the caller needs the process itself, e.g. to read its memory; :func:`serve_app` an app
-object made by the caller, in a thread); :func:`launch_browser`
+:func:`serve` runs the app as users run it, ``python -m chengyu serve`` (uvicorn inside), on
+a free port of 127.0.0.1 (:func:`start` when the caller needs the process itself, e.g. to
+read its memory or signal it; :func:`serve_app` an app object made by the caller, in a
+thread); :func:`launch_browser`
 is Debian's headless Chromium with no background traffic (the machine is offline).
 """
 
@@ -44,17 +45,18 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120.0) -
     raise TimeoutError(f"no answer from {url} within {timeout:g} s")
 
 
-def start(cache_directory=None, timeout: float = 120.0) -> tuple[subprocess.Popen, str]:
-    """Start ``uvicorn server:app`` (one worker) on a free loopback port, on the boundary
-    cache in ``cache_directory`` (default: the usual one); return the process and the base
-    URL once the app answers."""
+def start(cache_directory=None, timeout: float = 120.0,
+          environment: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``python -m chengyu serve`` (the README's command) on a free loopback port, on
+    the boundary cache in ``cache_directory`` (default: the usual one) with ``environment``
+    added (``CHENGYU_*`` settings); return the process and the base URL once it answers."""
     port = free_port()
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(environment or {})}
     if cache_directory is not None:
         environment["CHENGYU_CACHE_DIR"] = str(cache_directory)
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1", "--port",
-         str(port), "--log-level", "warning"], cwd=ROOT, env=environment)
+        [sys.executable, "-m", "chengyu", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=environment)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/conformance", process, timeout)
@@ -75,10 +77,10 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def serve(cache_directory=None, timeout: float = 120.0):
-    """The app in a real uvicorn on a free loopback port, for a ``with`` block; yields its
-    base URL and stops it after."""
-    process, base = start(cache_directory, timeout)
+def serve(cache_directory=None, timeout: float = 120.0, environment: dict | None = None):
+    """``chengyu serve`` on a free loopback port, for a ``with`` block; yields its base URL
+    and stops it after."""
+    process, base = start(cache_directory, timeout, environment)
     try:
         yield base
     finally:
