@@ -8,6 +8,7 @@ The routes parse (through their dependencies) and render; the selecting is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import orjson
@@ -52,6 +53,43 @@ def _look_up(catalogue: Catalogue, method, *args, as_of, resolution, **kwargs) -
     return method(*args, as_of=as_of, resolution=resolution, **kwargs)
 
 
+@dataclass(frozen=True)
+class Shown:
+    """How features are shown, alike for a page and for one feature: as of a date, the
+    geometry's resolution and datum, the output format and a rendered map's size."""
+
+    as_of: object
+    resolution: str
+    datum: str
+    f: str
+    size: dict
+
+
+async def shown(as_of: Annotated[object, Depends(datetime_query)],
+                resolution: Annotated[str, Depends(resolution_query)],
+                datum: Annotated[str, Depends(datum_query)],
+                f: Annotated[str, Depends(output_query)], size: SIZE) -> Shown:
+    return Shown(as_of, resolution, datum, f, size)
+
+
+@dataclass(frozen=True)
+class Means:
+    """What both routes answer with: the features, the files made, the worker threads."""
+
+    catalogue: Catalogue
+    downloads: Downloads
+    worker: Worker
+
+
+async def means(catalogue: Annotated[Catalogue, Depends(get_catalogue)],
+                downloads: Annotated[Downloads, Depends(get_downloads)],
+                worker: Annotated[Worker, Depends(get_worker)]) -> Means:
+    return Means(catalogue, downloads, worker)
+
+
+SHOWN, MEANS = Annotated[Shown, Depends(shown)], Annotated[Means, Depends(means)]
+
+
 @router.get("/collections/{collection}/items", summary="Features, filtered and paged",
             dependencies=[*CRS, Depends(bbox_crs_query), Depends(filter_crs_query)])
 async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
@@ -59,24 +97,20 @@ async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
                 limit: Annotated[int | None, Depends(limit_query)],
                 offset: Annotated[int, Depends(offset_query)],
                 bbox: Annotated[tuple | None, Depends(bbox_query)],
-                as_of: Annotated[object, Depends(datetime_query)],
                 cql: Annotated[object, Depends(filter_query)],
-                resolution: Annotated[str, Depends(resolution_query)],
-                datum: Annotated[str, Depends(datum_query)],
-                f: Annotated[str, Depends(output_query)], size: SIZE,
-                catalogue: Annotated[Catalogue, Depends(get_catalogue)],
                 settings: Annotated[Settings, Depends(get_settings)],
-                downloads: Annotated[Downloads, Depends(get_downloads)],
-                worker: Annotated[Worker, Depends(get_worker)]):
-    if limit is None and f not in (*FORMATS, *PICTURES):  # a file holds all, unless limited
+                show: SHOWN, use: MEANS):
+    if limit is None and show.f not in (*FORMATS, *PICTURES):  # a file holds all, unless limited
         limit = settings.default_limit
-    selection = {"bbox": bbox, "filter": cql, "properties": properties, "datum": datum,
-                 "offset": offset, "limit": limit, "as_of": as_of, "resolution": resolution}
-    page = None if cql is not None else _look_up(catalogue, catalogue.select, cid, **selection)
-    if _inline(page, f):
+    selection = {"bbox": bbox, "filter": cql, "properties": properties, "datum": show.datum,
+                 "offset": offset, "limit": limit, "as_of": show.as_of,
+                 "resolution": show.resolution}
+    page = None if cql is not None else \
+        _look_up(use.catalogue, use.catalogue.select, cid, **selection)
+    if _inline(page, show.f):
         return _feature_collection(request, page, cid)
-    return await worker.run(_items, request, catalogue, downloads, cid, f, size, selection,
-                            page)
+    return await use.worker.run(_items, request, use.catalogue, use.downloads, cid, show.f,
+                                show.size, selection, page)
 
 
 def _items(request: Request, catalogue: Catalogue, downloads: Downloads, cid: str, f: str,
@@ -135,19 +169,13 @@ def _feature_collection(request: Request, page: Page, cid: str) -> Cached:
 @router.get("/collections/{collection}/items/{feature_id}", summary="One feature",
             dependencies=[*CRS, Depends(refuse_unknown)])
 async def item(request: Request, cid: Annotated[str, Depends(collection_id)], feature_id: str,
-               as_of: Annotated[object, Depends(datetime_query)],
-               resolution: Annotated[str, Depends(resolution_query)],
-               datum: Annotated[str, Depends(datum_query)],
-               f: Annotated[str, Depends(output_query)], size: SIZE,
-               catalogue: Annotated[Catalogue, Depends(get_catalogue)],
-               downloads: Annotated[Downloads, Depends(get_downloads)],
-               worker: Annotated[Worker, Depends(get_worker)]):
-    selection = {"as_of": as_of, "resolution": resolution, "datum": datum}
-    page = _look_up(catalogue, catalogue.feature, cid, feature_id, **selection)
-    if _inline(page, f) and cid != "platforms":  # an entity's history is worked out
+               show: SHOWN, use: MEANS):
+    selection = {"as_of": show.as_of, "resolution": show.resolution, "datum": show.datum}
+    page = _look_up(use.catalogue, use.catalogue.feature, cid, feature_id, **selection)
+    if _inline(page, show.f) and cid != "platforms":  # an entity's history is worked out
         return _feature(request, page, cid)
-    return await worker.run(_item, request, catalogue, downloads, cid, feature_id, f, size,
-                            selection)
+    return await use.worker.run(_item, request, use.catalogue, use.downloads, cid, feature_id,
+                                show.f, show.size, selection)
 
 
 def _item(request: Request, catalogue: Catalogue, downloads: Downloads, cid: str,
