@@ -25,6 +25,10 @@ b'a=2&a=1&bbox=1,2,3,4&f=json&limit=10'
 
 from __future__ import annotations
 
+import email.utils
+import math
+import time
+
 from typing import Callable, Hashable, NamedTuple
 
 from api.budget import Region
@@ -41,6 +45,22 @@ class Stored(NamedTuple):
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: bytes | None
+    expires: float = math.inf  # from the response's ``Expires``: a time-stamped page's second
+
+
+def expiry(headers: list[tuple[bytes, bytes]]) -> float:
+    """When a response stops being fresh, from its ``Expires`` header (never, without one).
+
+    >>> expiry([(b"expires", b"Sun, 06 Dec 2026 05:40:01 GMT")])
+    1796535601.0
+    """
+    value = next((v for n, v in headers if n.lower() == b"expires"), None)
+    if value is None:
+        return math.inf
+    try:
+        return email.utils.parsedate_to_datetime(value.decode("latin-1")).timestamp()
+    except (TypeError, ValueError):
+        return 0.0  # an unreadable date means already stale (RFC 9111 §5.3)
 
 
 def sorted_query(query: bytes) -> bytes:
@@ -90,6 +110,8 @@ class ResponseCache:
             self.region.clear()
             self.current = version
         stored = self.region.get(key)
+        if stored is not None and stored.expires <= time.time():
+            stored = None  # stale: asked of the app again, and replaced
         if stored is not None:
             return await self.answer(stored, scope["method"] == "HEAD", if_none_match, send)
         if scope["method"] == "HEAD":  # the app answers it without the body: nothing to keep
@@ -159,7 +181,7 @@ class ResponseCache:
         elif not message.get("more_body", False) and version == self.version():
             headers = state["headers"]
             etag = next((v for n, v in headers if n.lower() == b"etag"), None)
-            stored = Stored(headers, b"".join(state["parts"]), etag)
+            stored = Stored(headers, b"".join(state["parts"]), etag, expiry(headers))
             size = len(stored.body) + sum(len(n) + len(v) + 64 for n, v in headers)
             self.region.put(key, stored, size)
 

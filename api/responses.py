@@ -10,8 +10,10 @@ b'Accept, Accept-Encoding, Origin'
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import gzip
 import hashlib
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -103,14 +105,20 @@ def content_crs(datum: str) -> dict:
     return {"Content-Crs": f"<{CRS84}>"} if datum == "wgs84" else {}
 
 
-def time_stamped(document: bytes) -> bytes:
-    """A JSON object with ``timeStamp``, when the response is generated (to the second, UTC).
+def time_stamped(document: bytes) -> tuple[bytes, dict]:
+    """A JSON object with ``timeStamp``, when the response is generated (to the second, UTC),
+    and the headers saying it is fresh until that second ends (``Expires``; ``max-age=1`` for
+    shared caches), so that no cache serves a stamp from another second.
 
-    >>> time_stamped(b'{"a":1}')[:21]
-    b'{"a":1,"timeStamp":"2'
+    >>> body, headers = time_stamped(b'{"a":1}')
+    >>> body[:21], sorted(headers)
+    (b'{"a":1,"timeStamp":"2', ['Cache-Control', 'Expires'])
     """
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return document[:-1] + b',"timeStamp":"' + now.encode() + b'"}'
+    second = int(time.time())
+    stamp = dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (document[:-1] + b',"timeStamp":"' + stamp.encode() + b'"}',
+            {"Expires": email.utils.formatdate(second + 1, usegmt=True),
+             "Cache-Control": "public, max-age=1"})
 
 
 class Cached(Response):

@@ -162,8 +162,9 @@ def _feature_collection(request: Request, page: Page, cid: str) -> Cached:
     extra = {"datum": GCJ02_LABEL} if page.datum == "gcj02" else {}
     body = feature_collection(served, numberMatched=page.matched, numberReturned=len(served),
                               links=links, **extra)
-    return Cached(time_stamped(body), request, GEOJSON, tag_of=body,
-                  headers=content_crs(page.datum))
+    stamped, fresh = time_stamped(body)
+    return Cached(stamped, request, GEOJSON, tag_of=body,
+                  headers={**content_crs(page.datum), **fresh})
 
 
 @router.get("/collections/{collection}/items/{feature_id}", summary="One feature",
