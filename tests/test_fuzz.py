@@ -26,8 +26,11 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_no_server_error_and_one_error_shape(case):
-    response = case.call()
-    assert response.status_code < 500, (case.path, case.query, response.text[:300])
+    # a legitimate request may take seconds (a panel of two million rows): its time is bounded
+    # by the app's own limit (30 s, then a 503 problem document), not by the client
+    response = case.call(timeout=120)
+    assert response.status_code < 500 or response.status_code == 503, \
+        (case.path, case.query, response.text[:300])
     if response.status_code >= 400:
         content_type = response.headers.get("content-type")
         content_type = content_type[0] if isinstance(content_type, list) else content_type
