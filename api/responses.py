@@ -1,4 +1,4 @@
-"""Responses: content negotiation, links, cached bodies (ETag/304, gzip once), downloads and
+"""Responses: content negotiation, links, tagged bodies (ETag/304, gzip), downloads and
 the headers every response carries.
 
 >>> negotiate("text/html,application/xml;q=0.9"), negotiate("*/*"), negotiate("")
@@ -126,9 +126,9 @@ class Cached(Response):
     ``timeStamp``), a public Cache-Control and ``Vary: Accept, Accept-Encoding``;
     ``If-None-Match`` with that tag gets 304.
 
-    The tag is weak because the body may travel gzipped, or differ by its time stamp. Bodies are compressed here, once
-    per distinct body (:func:`_gzipped` keeps them), rather than by the middleware on every
-    request: the data does not change while the app runs.
+    The tag is weak because the body may travel gzipped, or differ by its time stamp. Bodies
+    are compressed here, with the body's own tag kept; the finished response, compressed, is
+    what the response cache (:mod:`api.response_cache`) keeps and repeats.
     """
 
     def __init__(self, content: bytes, request: Request, media_type: str,
@@ -141,16 +141,9 @@ class Cached(Response):
             super().__init__(status_code=304, headers=headers)
             return
         if len(content) >= GZIP_MINIMUM and "gzip" in request.headers.get("accept-encoding", ""):
-            content, headers["Content-Encoding"] = _gzipped(content, request), "gzip"
+            content = gzip.compress(content, compresslevel=6, mtime=0)
+            headers["Content-Encoding"] = "gzip"
         super().__init__(content, media_type=media_type, headers=headers, **kwargs)
-
-
-def _gzipped(content: bytes, request: Request) -> bytes:
-    """``content`` gzipped, kept in the app's memory budget (``gzip`` region) when it has one."""
-    def compress() -> bytes:
-        return gzip.compress(content, compresslevel=6, mtime=0)
-    budget = getattr(request.app.state, "budget", None)
-    return compress() if budget is None else budget.region("gzip").get_or_make(content, compress)
 
 
 def _matches(if_none_match: str | None, digest: str) -> bool:
