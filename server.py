@@ -7,11 +7,9 @@ access of ``server.app``, so importing this module stays cheap; data that cannot
 
 import sys
 
-import layers
 from api import create_app
 from api.settings import SettingsError, read_settings
-from geo.cache import CacheError
-from geo.source import SourceError
+from layers import DATA_ERRORS
 
 
 def __getattr__(name: str):
@@ -19,7 +17,7 @@ def __getattr__(name: str):
     if name == "app":
         try:
             globals()["app"] = create_app(read_settings())
-        except (CacheError, SourceError, layers.RegistryError, SettingsError) as error:
+        except (*DATA_ERRORS, SettingsError) as error:
             print(f"chengyu: cannot start: {error}", file=sys.stderr)
             raise SystemExit(1) from None
         return globals()["app"]

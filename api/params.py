@@ -21,7 +21,7 @@ from fastapi import Depends, Path, Query, Request
 
 from api.errors import InvalidParameter, NotFound
 from api.resources import get_catalogue, get_settings
-from api.responses import negotiate
+from api.responses import CRS84, negotiate
 from api.settings import Settings
 from filtering import LANGUAGES, parse
 from formats.exports import FORMATS
@@ -30,7 +30,6 @@ from geo.build import RESOLUTIONS
 from layers.catalogue import COLLECTIONS, Catalogue, Period
 from layers.panel import STEPS
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 RESOLUTION_NAMES = ("full", *RESOLUTIONS)
 DATUMS = ("wgs84", "gcj02")
 PICTURES = tuple(MEDIA_TYPES)  # f=… on items: a rendered map
@@ -193,8 +192,8 @@ async def as_of_query(datetime: Annotated[str | None, Query(description=(
                       ) -> dt.date | None:
     """One date (no interval), or None for the latest."""
     if datetime is not None and "/" in datetime:
-        raise InvalidParameter("datetime", f"give one date (membership as of that date), "
-                                           f"e.g. 2022-06-30, not an interval")
+        raise InvalidParameter("datetime", "give one date (membership as of that date), "
+                                           "e.g. 2022-06-30, not an interval")
     return None if datetime is None else _date(datetime)
 
 

@@ -22,6 +22,7 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from api.budget import Region
+from api.response_cache import etag_matches
 from api.settings import Settings
 from formats.exports import FORMATS, export
 
@@ -137,21 +138,14 @@ class Cached(Response):
                                  digest_size=16).hexdigest()
         headers = {"ETag": f'W/"{digest}"', "Cache-Control": "public, max-age=3600",
                    "Vary": "Accept, Accept-Encoding", **kwargs.pop("headers", {})}
-        if _matches(request.headers.get("if-none-match"), digest):
+        if etag_matches(request.headers.get("if-none-match", "").encode("latin-1"),
+                        headers["ETag"].encode()):
             super().__init__(status_code=304, headers=headers)
             return
         if len(content) >= GZIP_MINIMUM and "gzip" in request.headers.get("accept-encoding", ""):
             content = gzip.compress(content, compresslevel=6, mtime=0)
             headers["Content-Encoding"] = "gzip"
         super().__init__(content, media_type=media_type, headers=headers, **kwargs)
-
-
-def _matches(if_none_match: str | None, digest: str) -> bool:
-    """Whether an If-None-Match header names this tag (weak comparison) or is ``*``."""
-    if not if_none_match:
-        return False
-    tags = [t.strip().removeprefix("W/").strip('"') for t in if_none_match.split(",")]
-    return "*" in tags or digest in tags
 
 
 class Downloads:

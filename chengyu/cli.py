@@ -17,20 +17,16 @@ from pathlib import Path
 import geo
 import layers
 from chengyu.serving import ListenError
-from geo.cache import CacheError
 from formats.exports import FORMATS, export
 from formats.fonts import CJKFontMissing
 from formats.geojson import dumps
 from formats.pictures import PictureError, answer_picture, entity_picture
 from formats.render import LIMITS, MEDIA_TYPES, RenderError, render
-from geo.source import SourceError
+from layers import DATA_ERRORS
 from layers.catalogue import COLLECTIONS, Catalogue
 from layers.memberships import in_force
 from layers.panel import STEPS, PanelError, panel, to_csv_bytes, to_parquet_bytes
 from layers.questions import QuestionError, Questions
-
-DATA_ERRORS = (CacheError, SourceError, layers.RegistryError)
-
 
 class UsageError(Exception):
     """Input the command cannot act on (exit code 2)."""

@@ -14,6 +14,7 @@ from functools import lru_cache
 import geopandas as gpd
 import pandas as pd
 
+from geo import CacheError, SourceError
 from layers.memberships import in_force, membership_table
 from layers.outlines import entity_outlines
 from layers.registry import (DEFAULT_DIRECTORY, Registry, RegistryError, load_registry,
@@ -50,10 +51,14 @@ class Layers:
                                self.boundaries.units)
 
 
+# What stops loading the data: the boundary package or cache, or the registry.
+DATA_ERRORS = (CacheError, SourceError, RegistryError)
+
+
 def load(boundaries, directory=None, memoize=lru_cache(maxsize=32)) -> Layers:
     """Load and validate the registry (default: :func:`registry_dir`), build its layers."""
     return Layers(load_registry(boundaries, directory), boundaries, memoize)
 
 
-__all__ = ["DEFAULT_DIRECTORY", "Layers", "Registry", "RegistryError", "load", "load_registry",
+__all__ = ["DATA_ERRORS", "DEFAULT_DIRECTORY", "Layers", "Registry", "RegistryError", "load", "load_registry",
            "registry_dir"]

@@ -11,7 +11,7 @@ import shapely
 from openapi_spec_validator import validate as validate_openapi
 
 from api import Settings
-from api.resources import get_catalogue, get_questions, get_settings
+from api.resources import get_settings
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from layers.questions import forms
-from layers.questions.compose import (UNIT_LEVELS, QuestionError, combined, form_of,
+from layers.questions.compose import (UNIT_LEVELS, QuestionError, combined,
                                       operator_of, result_kind)
 from layers.questions.parse import Reading
 from layers.questions.sets import World
