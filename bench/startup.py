@@ -53,18 +53,12 @@ def serve_until_up(cache: Path | None) -> tuple[float, subprocess.Popen, str]:
                                cwd=loopback.ROOT, env=environment(cache),
                                stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = began + 600
-    while time.perf_counter() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"chengyu serve exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/conformance", timeout=5) as response:
-                if response.status == 200:
-                    return time.perf_counter() - began, process, base
-        except OSError:
-            time.sleep(0.02)
-    loopback.stop(process)
-    raise TimeoutError("chengyu serve did not answer within 600 s")
+    try:
+        loopback.wait_until_up(f"{base}/conformance", process, timeout=600, interval=0.02)
+    except (RuntimeError, TimeoutError):
+        loopback.stop(process)
+        raise
+    return time.perf_counter() - began, process, base
 
 
 def server_figures(cache: Path | None) -> dict:

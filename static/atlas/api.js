@@ -30,6 +30,10 @@ export async function getJson(url) {
 export const geometryParams = (resolution) => ({resolution,
   ...(datum() === 'gcj02' ? {datum: 'gcj02'} : {})});
 
+/** A CQL2 filter selecting features by ``ids`` (quotes in an id doubled). */
+export const idFilter = (ids) => `id IN (${ids.map((id) => `'${id.replaceAll("'", "''")}'`)
+  .join(',')})`;
+
 /** Leaflet bounds as the API's ``bbox`` parameter. */
 export const bbox = (bounds) => [bounds.getWest(), bounds.getSouth(), bounds.getEast(),
   bounds.getNorth()].map((v) => v.toFixed(4)).join(',');

@@ -1,5 +1,5 @@
 /* The panel's controls: language, folding, layers, colouring, date, base map and export. */
-import {apiUrl, bbox, dated, datum, itemsUrl} from './api.js';
+import {apiUrl, bbox, dated, datum, idFilter, itemsUrl} from './api.js';
 import {placeLabels} from './labels.js';
 import {renderLayers} from './layers.js';
 import {renderLegend} from './legend.js';
@@ -135,9 +135,8 @@ el('export-view').addEventListener('click', () => download(itemsUrl('units',
 // view (the same filters as the data; the picture has title, legend, scale bar and credit).
 el('export-picture').addEventListener('click', () => {
   const f = el('picture-format').value;
-  const drawn = [...state.on].map((id) => `'${id.replaceAll("'", "''")}'`);
-  download(drawn.length
-    ? itemsUrl('platforms', {filter: `id IN (${drawn.join(',')})`, f})
+  download(state.on.size
+    ? itemsUrl('platforms', {filter: idFilter([...state.on]), f})
     : itemsUrl('units', {bbox: bbox(map.getBounds()), f}));
 });
 el('export-selection').addEventListener('click', () => {

@@ -126,4 +126,4 @@ export function placeLabels() {
 
 // Names stay put while the map zooms (the pane is not scaled), so they hide until placed.
 map.on('zoomstart', () => pane.classList.add('atlas-moving'));
-map.on('zoomend resize atlas:panel', placeLabels);
+map.on('resize atlas:panel', placeLabels); // after a move, update() draws and places them

@@ -1,6 +1,6 @@
 /* The features of the drawn collections: at overview, fetched once, and finer geometry of
  * the view when zoomed in. */
-import {bbox, geometryParams, getJson, itemsUrl} from './api.js';
+import {bbox, geometryParams, getJson, idFilter, itemsUrl} from './api.js';
 import {config} from './page.js';
 import {COLLECTIONS} from './state.js';
 
@@ -43,7 +43,7 @@ class Shapes {
     this.finer.set(resolution, finer);
     const wanted = ids && ids.filter((id) => !finer.geometry.has(id));
     if (ids ? !wanted.length : finer.areas.some((area) => area.contains(bounds))) return;
-    const filter = wanted ? {filter: `id IN (${wanted.map((id) => `'${id}'`).join(',')})`}
+    const filter = wanted ? {filter: idFilter(wanted)}
       : {bbox: bbox(bounds)};
     const data = await getJson(itemsUrl(this.collection,
       {...geometryParams(resolution), ...filter}));
@@ -66,7 +66,7 @@ class Shapes {
 export const shapes = Object.fromEntries(COLLECTIONS.map((c) => [c, new Shapes(c)]));
 /** The planning extent's outline alone (drawn from the first view on, without fetching
  *  every entity). */
-shapes.extent = new Shapes('platforms', {filter: `id = '${config.home.entity}'`});
+shapes.extent = new Shapes('platforms', {filter: idFilter([config.home.entity])});
 
 /** Draw every collection at ``resolution`` from now on. */
 export function show(resolution) {

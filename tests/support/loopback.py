@@ -32,8 +32,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120.0) -> None:
-    """Return once ``url`` answers; fail if ``process`` exits first or ``timeout`` s pass."""
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120.0,
+                  interval: float = 0.2) -> None:
+    """Return once ``url`` answers, asking every ``interval`` s; fail if ``process`` exits
+    first or ``timeout`` s pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -41,7 +43,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120.0) -
         with contextlib.suppress(OSError):
             with urllib.request.urlopen(url, timeout=2):
                 return
-        time.sleep(0.2)
+        time.sleep(interval)
     raise TimeoutError(f"no answer from {url} within {timeout:g} s")
 
 
