@@ -18,8 +18,6 @@ import shapely
 
 from filtering.errors import FilterError
 
-KINDS = ("text", "number", "boolean", "instant", "geometry", "list", "null")
-OPEN = "..", None  # an open end of an interval
 
 
 @dataclass(frozen=True)

@@ -90,9 +90,8 @@ def what(world: World, mention) -> tuple[dict, dict]:
     entity = world.atlas.registry.entities[target.id]
     documents = world.atlas.registry.documents
     subject = world.subject(target)
-    extent = next((e for e in reversed(entity.extents)
-                   if world.as_of is None or e.as_of is None or e.as_of <= world.as_of),
-                  entity.extents[0])
+    in_force = world.rows.extent[world.rows.entity == target.id]  # by the memberships' dating
+    extent = entity.extents[int(in_force.iat[0]) if len(in_force) else 0]
     block = {"name_zh": entity.name_zh, "name_en": entity.name_en,
              "aliases": list(entity.aliases), "kind": entity.kind, "parent": entity.parent,
              "stated_area_km2": entity.area_km2.value if entity.area_km2 else None,
