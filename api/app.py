@@ -108,8 +108,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(LongUrls, max_bytes=settings.max_url_bytes)
     app.add_middleware(ResponseHeaders)  # sees every header, merges Vary
     # outermost: a repeated GET is answered from the finished response, before routing
-    # (dependency overrides replace the data sources, so they count in the data's version)
-    app.add_middleware(ResponseCache, region=budget.region("responses"), negotiate=negotiate,
-                       version=lambda: tuple(app.dependency_overrides.items()))
+    app.add_middleware(ResponseCache, region=budget.region("responses"), negotiate=negotiate)
     app.openapi = functools.cache(lambda: openapi_document(app, catalogue, settings))
     return app

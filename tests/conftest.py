@@ -38,6 +38,17 @@ def app(cache_directory):
     return create_app(Settings(cache_dir=cache_directory))
 
 
+@pytest.fixture
+def overrides(app):
+    """The session app's ``dependency_overrides`` for one test, cleared after it; the response
+    cache is emptied before and after, since its responses come from other data."""
+    responses = app.state.budget.region("responses")
+    responses.clear()
+    yield app.dependency_overrides
+    app.dependency_overrides.clear()
+    responses.clear()
+
+
 @pytest.fixture(scope="session")
 def client(app):
     """An in-process HTTP client of the app."""

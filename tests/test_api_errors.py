@@ -133,21 +133,18 @@ def test_wrong_method_is_a_problem_too(client):
     assert "GET" in response.headers["allow"]
 
 
-def test_an_unexpected_failure_is_a_500_problem_without_internals(app):
+def test_an_unexpected_failure_is_a_500_problem_without_internals(app, overrides):
     class Broken:
         def __getattr__(self, name):
             raise RuntimeError("secret internals")
 
-    app.dependency_overrides[get_catalogue] = Broken
-    try:
-        with TestClient(app, raise_server_exceptions=False) as client:
-            body = assert_problem(client.get(ITEMS), 500)
-    finally:
-        app.dependency_overrides.clear()
+    overrides[get_catalogue] = Broken
+    with TestClient(app, raise_server_exceptions=False) as client:
+        body = assert_problem(client.get(ITEMS), 500)
     assert "secret" not in body["detail"]
 
 
-def test_every_mapped_error_type_answers_with_its_status(app):
+def test_every_mapped_error_type_answers_with_its_status(app, overrides):
     """The one mapping: each typed error, wherever raised, leaves with its status."""
     for kind, status in DEFAULT_STATUS_CODES.items():
         if kind is RequestValidationError:
@@ -159,10 +156,7 @@ def test_every_mapped_error_type_answers_with_its_status(app):
             def queryables(self, collection):
                 raise error
 
-        app.dependency_overrides[get_catalogue] = Failing
-        try:
-            with TestClient(app, raise_server_exceptions=False) as client:
-                body = assert_problem(client.get(ITEMS), status)
-        finally:
-            app.dependency_overrides.clear()
+        overrides[get_catalogue] = Failing
+        with TestClient(app, raise_server_exceptions=False) as client:
+            body = assert_problem(client.get(ITEMS), status)
         assert "bad value" in body["detail"]

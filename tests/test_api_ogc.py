@@ -208,12 +208,9 @@ def test_paging_with_next_and_prev_visits_every_feature_once(client):
     assert back["features"][0]["id"] == seen[15]
 
 
-def test_limit_above_the_cap_is_capped_not_refused(app, client):
-    app.dependency_overrides[get_settings] = lambda: Settings(page_limit=100)
-    try:
-        page = items(client, "memberships", limit=5000)
-    finally:
-        app.dependency_overrides.clear()
+def test_limit_above_the_cap_is_capped_not_refused(overrides, client):
+    overrides[get_settings] = lambda: Settings(page_limit=100)
+    page = items(client, "memberships", limit=5000)
     assert page["numberReturned"] == 100
     assert page["numberMatched"] > 100
     assert "offset=100" in links(page, "next")[0]["href"]

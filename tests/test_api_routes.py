@@ -63,7 +63,7 @@ def test_the_items_route_runs_on_an_app_of_its_own_with_overridden_data(app):
     assert refused.status_code == 400 and "colour" in refused.json()["detail"]
 
 
-def test_a_slow_question_does_not_hold_up_other_requests(app, client):
+def test_a_slow_question_does_not_hold_up_other_requests(overrides, client):
     asked, release = threading.Event(), threading.Event()
 
     class Slow:  # a question doing seconds of geometry, held until the test lets it go
@@ -72,7 +72,7 @@ def test_a_slow_question_does_not_hold_up_other_requests(app, client):
             assert release.wait(30)
             return {"question": question, "hits": []}
 
-    app.dependency_overrides[get_questions] = Slow
+    overrides[get_questions] = Slow
     try:
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(client.get, "/query", params={"q": "units within 30 km of 四川"})
@@ -83,7 +83,6 @@ def test_a_slow_question_does_not_hold_up_other_requests(app, client):
             assert pending.result(timeout=30).json()["question"] == "units within 30 km of 四川"
     finally:
         release.set()
-        app.dependency_overrides.clear()
 
 
 class Held(Recording):
@@ -102,9 +101,9 @@ class Held(Recording):
 HEAVY_FILTER = {"filter": "area_km2 > 1", "limit": 10_000}
 
 
-def test_a_heavy_filter_does_not_hold_up_other_requests(app, client):
+def test_a_heavy_filter_does_not_hold_up_other_requests(app, overrides, client):
     held = Held(app.state.catalogue)
-    app.dependency_overrides[get_catalogue] = lambda: held
+    overrides[get_catalogue] = lambda: held
     try:
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(client.get, "/collections/units/items", params=HEAVY_FILTER)
@@ -115,18 +114,16 @@ def test_a_heavy_filter_does_not_hold_up_other_requests(app, client):
             assert pending.result(timeout=60).json()["numberMatched"] > 100
     finally:
         held.release.set()
-        app.dependency_overrides.clear()
 
 
-def test_work_over_the_time_limit_is_a_503_problem(app, client):
+def test_work_over_the_time_limit_is_a_503_problem(app, overrides, client):
     held, worker = Held(app.state.catalogue), Worker(1, 0.3)
-    app.dependency_overrides.update({get_catalogue: lambda: held, get_worker: lambda: worker})
+    overrides.update({get_catalogue: lambda: held, get_worker: lambda: worker})
     try:
         response = client.get("/collections/units/items", params=HEAVY_FILTER)
     finally:
         held.release.set()
         worker.close()
-        app.dependency_overrides.clear()
     assert response.status_code == 503 and response.headers["retry-after"] == "10"
     assert response.headers["content-type"] == "application/problem+json"
     assert "more than 0.3 s" in response.json()["detail"]
