@@ -24,7 +24,7 @@ from api.errors import add_exception_handlers, problem
 from api.openapi import openapi_document
 from api.resources import MapPage
 from api.response_cache import ResponseCache
-from api.responses import GZIP_MINIMUM, Downloads, ResponseHeaders, negotiate
+from api.responses import GZIP_MINIMUM, ResponseHeaders, negotiate
 from api.routes import collections, items, landing, pages, panel, questions
 from api.settings import Settings
 from api.work import Worker
@@ -91,7 +91,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     html = webmap.page(atlas, page_limit=settings.page_limit)
     app.state.settings, app.state.catalogue, app.state.budget = settings, catalogue, budget
     app.state.questions = Questions(atlas, budget.region("answers").memoize)
-    app.state.downloads = Downloads(budget.region("downloads"))
     app.state.worker = Worker(settings.work_threads or min(4, os.cpu_count() or 1),
                               settings.time_limit)
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))

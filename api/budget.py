@@ -1,6 +1,6 @@
 """One memory budget, in bytes, for every cache of the app.
 
-Views per date, outlines, exports, answers and finished responses are named *regions* of
+Views per date, outlines, answers and finished responses (files included) are named *regions* of
 one :class:`Budget`: each value is measured once when stored (:func:`sizeof`) and the least
 recently used value of any region goes first when the total would exceed the limit.
 

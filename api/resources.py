@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from api.responses import Downloads
 from api.settings import Settings
 from api.work import Worker
 from layers.catalogue import Catalogue
@@ -42,9 +41,6 @@ def get_map_page(request: Request) -> MapPage:
     return request.app.state.map_page
 
 
-def get_downloads(request: Request) -> Downloads:
-    """The export files already made (:class:`api.responses.Downloads`)."""
-    return request.app.state.downloads
 
 
 def get_atlas(request: Request):

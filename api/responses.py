@@ -21,7 +21,6 @@ from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from api.budget import Region
 from api.response_cache import etag_matches
 from api.settings import Settings
 from formats.exports import FORMATS, export
@@ -31,6 +30,7 @@ GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 GCJ02_LABEL = "GCJ-02 (shifted for Amap base maps; not RFC 7946)"
 GZIP_MINIMUM = 1000  # bytes; smaller bodies go out as they are
+COMPRESSED = {"application/zip", "image/png", "application/vnd.apache.parquet"}  # not gzipped
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")  # package data
 
 
@@ -142,30 +142,24 @@ class Cached(Response):
                         headers["ETag"].encode()):
             super().__init__(status_code=304, headers=headers)
             return
-        if len(content) >= GZIP_MINIMUM and "gzip" in request.headers.get("accept-encoding", ""):
+        if len(content) >= GZIP_MINIMUM and media_type not in COMPRESSED and \
+                "gzip" in request.headers.get("accept-encoding", ""):
             content = gzip.compress(content, compresslevel=6, mtime=0)
             headers["Content-Encoding"] = "gzip"
         super().__init__(content, media_type=media_type, headers=headers, **kwargs)
 
 
-class Downloads:
-    """Export files already made, by request URL (the data does not change while the app
-    runs), kept in ``region`` of the memory budget."""
-
-    def __init__(self, region: Region):
-        self.region = region
-
-    def respond(self, request: Request, frame, name: str, fmt: str, datum: str) -> Response:
-        """``frame`` as a file in format ``fmt``, named for what it holds."""
-        made = self.region.get_or_make(str(request.url), lambda: export(
-            frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum))
-        suffix = "-gcj02" if datum == "gcj02" else ""
-        filename = f"chengyu-{name}{suffix}.{FORMATS[fmt].extension}"
-        headers = {"Content-Disposition": f'attachment; filename="{filename}"',
-                   **content_crs(datum)}
-        if made.notes:  # RFC 9111's Warning (299: persistent), as a reader of the file needs it
-            headers["Warning"] = ", ".join(f'299 - "{note}"' for note in made.notes)
-        return Cached(made.data, request, FORMATS[fmt].media_type, headers=headers)
+def download(request: Request, frame, name: str, fmt: str, datum: str) -> Response:
+    """``frame`` as a file in format ``fmt``, named for what it holds (the response cache
+    keeps the finished file for the next request of it)."""
+    made = export(frame.reset_index(drop=True), fmt, name.replace("-", "_"), datum)
+    suffix = "-gcj02" if datum == "gcj02" else ""
+    filename = f"chengyu-{name}{suffix}.{FORMATS[fmt].extension}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"',
+               **content_crs(datum)}
+    if made.notes:  # RFC 9111's Warning (299: persistent), as a reader of the file needs it
+        headers["Warning"] = ", ".join(f'299 - "{note}"' for note in made.notes)
+    return Cached(made.data, request, FORMATS[fmt].media_type, headers=headers)
 
 
 def merge_vary(values: list[bytes]) -> bytes:

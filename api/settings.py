@@ -34,8 +34,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535, description="Port `chengyu serve` listens on")
     cache_bytes: int = Field(256 * 2**20, ge=0, description=(
         "Memory for every cache together (views of other dates and resolutions, outlines, "
-        "export files, answers, finished responses), bytes; the least recently used goes "
-        "first"))
+        "answers, finished responses and files), bytes; the least recently used goes first"))
     public_url: str | None = Field(None, description=(
         "Base URL of the links the API writes (e.g. https://atlas.example.org behind a proxy); "
         "unset: the request's Host if it is among allowed_hosts, else the address reached"))

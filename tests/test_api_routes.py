@@ -9,11 +9,9 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
 from api import Settings
-from api.budget import Budget
 from api.errors import add_exception_handlers
 from api.params import accepted
-from api.resources import get_catalogue, get_downloads, get_questions, get_settings, get_worker
-from api.responses import Downloads
+from api.resources import get_catalogue, get_questions, get_settings, get_worker
 from api.routes.items import items
 from api.routes.landing import conformance
 from api.routes.questions import query
@@ -47,7 +45,6 @@ def test_the_items_route_runs_on_an_app_of_its_own_with_overridden_data(app):
     recording = Recording(app.state.catalogue)
     own.dependency_overrides.update({
         get_catalogue: lambda: recording,
-        get_downloads: lambda: Downloads(Budget(2**20).region("downloads")),
         get_settings: lambda: Settings(page_limit=3, default_limit=2),
         get_worker: lambda: Worker(1, 30)})
     with TestClient(own) as client:

@@ -20,8 +20,8 @@ from api.params import (PICTURES, bbox_crs_query, bbox_query, collection_id, crs
                         limit_query, offset_query, output_query, picture_size,
                         property_filters, refuse_unknown, resolution_query)
 from api.pictures import feature_map, selection_map
-from api.resources import get_catalogue, get_downloads, get_settings, get_worker
-from api.responses import (GCJ02_LABEL, GEOJSON, Cached, Downloads, content_crs, href, html,
+from api.resources import get_catalogue, get_settings, get_worker
+from api.responses import (GCJ02_LABEL, GEOJSON, Cached, content_crs, download, href, html,
                            page_href, time_stamped)
 from api.settings import Settings
 from api.work import Worker
@@ -74,17 +74,15 @@ async def shown(as_of: Annotated[object, Depends(datetime_query)],
 
 @dataclass(frozen=True)
 class Means:
-    """What both routes answer with: the features, the files made, the worker threads."""
+    """What both routes answer with: the features and the worker threads."""
 
     catalogue: Catalogue
-    downloads: Downloads
     worker: Worker
 
 
 async def means(catalogue: Annotated[Catalogue, Depends(get_catalogue)],
-                downloads: Annotated[Downloads, Depends(get_downloads)],
                 worker: Annotated[Worker, Depends(get_worker)]) -> Means:
-    return Means(catalogue, downloads, worker)
+    return Means(catalogue, worker)
 
 
 SHOWN, MEANS = Annotated[Shown, Depends(shown)], Annotated[Means, Depends(means)]
@@ -109,16 +107,16 @@ async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
         _look_up(use.catalogue, use.catalogue.select, cid, **selection)
     if _inline(page, show.f):
         return _feature_collection(request, page, cid)
-    return await use.worker.run(_items, request, use.catalogue, use.downloads, cid, show.f,
+    return await use.worker.run(_items, request, use.catalogue, cid, show.f,
                                 show.size, selection, page)
 
 
-def _items(request: Request, catalogue: Catalogue, downloads: Downloads, cid: str, f: str,
+def _items(request: Request, catalogue: Catalogue, cid: str, f: str,
            size: dict, selection: dict, page: Page | None):
     """The items response, in a worker thread: select (unless done), then render."""
     page = page or catalogue.select(cid, **selection)
     if f in FORMATS:
-        return downloads.respond(request, page.frame(), cid, f, page.datum)
+        return download(request, page.frame(), cid, f, page.datum)
     if f in PICTURES:
         return selection_map(request, catalogue.atlas, page, cid, selection["as_of"], f, size)
     if f == "html":
@@ -175,11 +173,11 @@ async def item(request: Request, cid: Annotated[str, Depends(collection_id)], fe
     page = _look_up(use.catalogue, use.catalogue.feature, cid, feature_id, **selection)
     if _inline(page, show.f) and cid != "platforms":  # an entity's history is worked out
         return _feature(request, page, cid)
-    return await use.worker.run(_item, request, use.catalogue, use.downloads, cid, feature_id,
+    return await use.worker.run(_item, request, use.catalogue, cid, feature_id,
                                 show.f, show.size, selection)
 
 
-def _item(request: Request, catalogue: Catalogue, downloads: Downloads, cid: str,
+def _item(request: Request, catalogue: Catalogue, cid: str,
           feature_id: str, f: str, size: dict, selection: dict):
     """One feature's response, in a worker thread (a new view, a file, a large outline)."""
     page = catalogue.feature(cid, feature_id, **selection)
@@ -190,7 +188,7 @@ def _item(request: Request, catalogue: Catalogue, downloads: Downloads, cid: str
         if cid == "platforms":  # a platform downloads with its member units
             page = catalogue.select("memberships", properties={"entity": feature_id},
                                     **selection)
-        return downloads.respond(request, page.frame(), f"{cid}-{feature_id}", f, page.datum)
+        return download(request, page.frame(), f"{cid}-{feature_id}", f, page.datum)
     if f in PICTURES:
         return feature_map(request, catalogue.atlas, page, cid, feature_id, selection["as_of"],
                            f, size)
