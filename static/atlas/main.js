@@ -58,7 +58,7 @@ async function start() {
   } else {
     await update();
   }
-  map.on('moveend', update);
+  map.on('moveend', () => update({moving: true}));
   document.documentElement.dataset.atlas = 'ready';
 }
 

@@ -4,6 +4,9 @@ import {bbox, geometryParams, getJson, idFilter, itemsUrl} from './api.js';
 import {config} from './page.js';
 import {COLLECTIONS} from './state.js';
 
+/** How many fetches have brought geometry so far: a drawing older than this is stale. */
+export let arrivals = 0;
+
 /** One collection's features and the finer geometry fetched for views. */
 class Shapes {
   /** ``params``: what to ask for besides the geometry (e.g. a filter), if not all. */
@@ -22,6 +25,7 @@ class Shapes {
       .then((data) => {
         this.features = new Map(data.features.map((f) => [f.id, f]));
         this.finer.clear();
+        arrivals += 1;
       }, (error) => {
         this.loading = null;
         throw error;
@@ -49,6 +53,7 @@ class Shapes {
       {...geometryParams(resolution), ...filter}));
     data.features.forEach((f) => finer.geometry.set(f.id, f.geometry));
     if (!ids) finer.areas.push(bounds);
+    arrivals += 1;
   }
 
   /** A feature's geometry at the resolution shown (overview where no finer one is). */

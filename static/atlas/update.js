@@ -5,7 +5,8 @@ import {renderLayers} from './layers.js';
 import {renderLegend} from './legend.js';
 import {config, el, map, notify} from './page.js';
 import {answerShapes} from './questions.js';
-import {shapes, show} from './shapes.js';
+import {placeLabels} from './labels.js';
+import {arrivals, shapes, show} from './shapes.js';
 import {state, writeFragment} from './state.js';
 import {renderSummary} from './summary.js';
 import {fitTo} from './view.js';
@@ -31,8 +32,11 @@ async function fetchNeeded(resolution) {
 }
 
 let updates = 0;
-/** Bring the map and the panel up to the state, then record the state in the URL. */
-export async function update() {
+let drawn = null; // the resolution and the arrivals count of the last drawing
+/** Bring the map and the panel up to the state, then record the state in the URL. After a
+ *  pan or a zoom (``moving``) only the names are placed anew unless the resolution changed or
+ *  finer geometry arrived. */
+export async function update({moving = false} = {}) {
   const call = ++updates;
   const resolution = resolutionAt(map.getZoom());
   try {
@@ -42,8 +46,14 @@ export async function update() {
     return;
   }
   if (call !== updates) return; // a later update draws
+  if (moving && drawn?.resolution === resolution && drawn.arrivals === arrivals) {
+    placeLabels();
+    writeFragment();
+    return;
+  }
   show(resolution);
   draw();
+  drawn = {resolution, arrivals};
   renderLayers();
   renderSummary();
   renderLegend();
