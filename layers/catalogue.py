@@ -27,7 +27,7 @@ from filtering import FilterError, attributes, evaluate
 from formats.geojson import features
 from geo.datum import geometries_to_gcj02
 from layers import Layers
-from layers.memberships import in_force
+from layers.memberships import Period, in_force
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,6 @@ COLLECTIONS = {c.id: c for c in [
                "Which unit belongs to which entity, how (whole, part, named) and since when, "
                "with the document, lines and quote that say so.", True),
 ]}
-
-
-@dataclass(frozen=True)
-class Period:
-    """A closed interval of dates (``datetime=start/end``); ``None`` is an open end."""
-
-    start: dt.date | None
-    end: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -292,8 +284,7 @@ class Catalogue:
         return frame, _multipolygons(shown)
 
     def _memberships(self, as_of, resolution):
-        rows = _during(self.atlas.memberships, as_of) if isinstance(as_of, Period) else \
-            in_force(self.atlas.memberships, as_of)
+        rows = in_force(self.atlas.memberships, as_of)
         units = self.boundaries.units
         entities = self.atlas.registry.entities
         frame = rows.assign(
@@ -319,14 +310,6 @@ def _multipolygons(geometries) -> np.ndarray:
     single = shapely.get_type_id(geometries) == 3
     geometries[single] = [shapely.MultiPolygon([g]) for g in geometries[single]]
     return geometries
-
-
-def _during(table: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """The membership rows in force at any time in ``period`` (``until`` is exclusive)."""
-    start, end = period.start, period.end
-    began = table.in_force_from.map(lambda d: d is None or end is None or d <= end)
-    lasted = table.in_force_until.map(lambda d: d is None or start is None or start < d)
-    return table[began & lasted]
 
 
 def _boxes(bbox: tuple[float, ...]) -> list[shapely.Geometry]:

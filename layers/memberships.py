@@ -10,6 +10,7 @@ the dated document its text implements nor the extent before it: its start is in
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -65,8 +66,17 @@ def extent_starts(registry: Registry, entity) -> tuple[list, list[bool]]:
     return starts, inferred
 
 
-def in_force(table: pd.DataFrame, as_of: dt.date | None = None) -> pd.DataFrame:
-    """The rows of the extents in force on date ``as_of`` (default: the latest extents).
+@dataclass(frozen=True)
+class Period:
+    """A closed interval of dates (``datetime=start/end``); ``None`` is an open end."""
+
+    start: dt.date | None
+    end: dt.date | None
+
+
+def in_force(table: pd.DataFrame, as_of: dt.date | Period | None = None) -> pd.DataFrame:
+    """The rows of the extents in force on date ``as_of``, or at any time in a
+    :class:`Period` (default: the latest extents); ``in_force_until`` is exclusive.
 
     An entity whose first extent is dated after ``as_of`` has no rows then.
 
@@ -78,11 +88,12 @@ def in_force(table: pd.DataFrame, as_of: dt.date | None = None) -> pd.DataFrame:
     ...     "latest": [False, True, True]})
     >>> list(in_force(t, dt.date(2022, 6, 1)).adcode), list(in_force(t).adcode)
     (['1'], ['1', '2'])
-    >>> len(in_force(t, dt.date(2020, 1, 1)))
-    0
+    >>> len(in_force(t, dt.date(2020, 1, 1))), len(in_force(t, Period(dt.date(2022, 1, 1), None)))
+    (0, 3)
     """
     if as_of is None:
         return table[table.latest]
-    started = table.in_force_from.map(lambda d: d is None or d <= as_of)
-    not_ended = table.latest | table.in_force_until.map(lambda d: d is not None and as_of < d)
-    return table[started & not_ended]
+    start, end = (as_of.start, as_of.end) if isinstance(as_of, Period) else (as_of, as_of)
+    began = table.in_force_from.map(lambda d: d is None or end is None or d <= end)
+    lasted = table.in_force_until.map(lambda d: d is None or start is None or start < d)
+    return table[began & lasted]
