@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import re
 
-import shapely
 
 from filtering.errors import FilterError
-from filtering.operands import geometry as read_geometry
 
 MAX_INPUT = 2_000_000  # characters in all: the outline of 四川省 (the largest place a
 # question of /query names) is 872 k characters of WKT, and its answer must be reusable
@@ -137,7 +135,24 @@ def _level(parent: dict, child) -> int:
 
 
 def _vertices(geometry: dict) -> int:
-    return shapely.get_num_coordinates(read_geometry(geometry))
+    """Positions in a GeoJSON geometry, counted in its nested lists (any depth, no parsing:
+    the literal is read once, when it is evaluated).
+
+    >>> _vertices({"type": "GeometryCollection", "geometries": [
+    ...     {"type": "Point", "coordinates": [1, 2]},
+    ...     {"type": "LineString", "coordinates": [[1, 2], [3, 4]]}]})
+    3
+    """
+    count, stack = 0, [geometry]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += [item.get("coordinates", []), *item.get("geometries", [])]
+        elif isinstance(item, list) and item and isinstance(item[0], (int, float)):
+            count += 1
+        elif isinstance(item, list):
+            stack += item
+    return count
 
 
 def _excerpt(value, length: int = 80) -> str:

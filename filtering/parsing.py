@@ -35,6 +35,7 @@ def parse(text: str, language: str = "cql2-text"):
     if language == "cql2-text":
         bounds.check_text(text)
         node = _read(cql2.parse_text, text, language)
+        bounds.check_tree(node)  # (a JSON filter's tree is checked before it is parsed)
     else:
         bounds.check_length(text)
         try:
@@ -42,7 +43,6 @@ def parse(text: str, language: str = "cql2-text"):
         except orjson.JSONDecodeError as error:
             raise FilterError(f"invalid cql2-json filter: {error}") from None
         node = _read(cql2.parse_json, text, language)
-    bounds.check_tree(node)
     _check_operators(node)
     return node
 
