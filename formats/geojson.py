@@ -48,13 +48,21 @@ def _clean(value):
 
 def features(frame, id_column: str, geometry, properties: list[str]) -> list[bytes]:
     """Serialise each row of ``frame`` as a GeoJSON Feature (bytes), in order."""
+    records = [{k: _clean(v) for k, v in r.items()} for r in frame[properties].to_dict("records")]
+    return feature_list(frame[id_column].tolist(), geometry, records)
+
+
+def feature_list(ids: list, geometry, properties: list[dict]) -> list[bytes]:
+    """GeoJSON Features (bytes) from ids, geometries (None: no geometry) and property
+    dicts, in order.
+
+    >>> feature_list(["a"], [None], [{"n": 1}])
+    [b'{"type":"Feature","id":"a","geometry":null,"properties":{"n":1}}']
+    """
     geometries = shapely.to_geojson(np.asarray(geometry, dtype=object))
-    records = frame[properties].to_dict("records")
-    ids = frame[id_column].tolist()
     return [b'{"type":"Feature","id":' + dumps(i) + b',"geometry":'
-            + (g.encode() if g is not None else b"null") + b',"properties":'
-            + dumps({k: _clean(v) for k, v in r.items()}) + b"}"
-            for i, g, r in zip(ids, geometries, records)]
+            + (g.encode() if g is not None else b"null") + b',"properties":' + dumps(p) + b"}"
+            for i, g, p in zip(ids, geometries, properties)]
 
 
 def collection(feature_list: list[bytes], **members) -> bytes:

@@ -37,6 +37,5 @@ def _answer(request: Request, q: str, as_of: dt.date | None, f: str, questions: 
     if f == "csv":
         return Cached(csv_text(answer).encode(), request, "text/csv; charset=utf-8")
     if f == "geojson":
-        features = hits_geojson(answer, questions.atlas)
-        return Cached(dumps(features), request, "application/geo+json")
+        return Cached(hits_geojson(answer, questions.atlas), request, "application/geo+json")
     return Cached(dumps(answer), request, "application/json")

@@ -9,6 +9,8 @@ import io
 
 import shapely
 
+from formats.geojson import collection, feature_list
+
 CSV_COLUMNS = ["id", "adcode", "name", "name_en", "kind", "level", "city", "province",
                "entity", "entity_name", "change", "kind_before", "kind_after", "added",
                "removed", "changed", "relation", "relation_zh", "part", "shared_km", "distance_km", "area_km2", "area_source",
@@ -53,16 +55,13 @@ def _geometries(answer: dict, atlas, resolution: str) -> list:
     return [series.get(h["adcode"]) for h in answer["hits"]]
 
 
-def hits_geojson(answer: dict, atlas, resolution: str = "regional") -> dict:
+def hits_geojson(answer: dict, atlas, resolution: str = "regional") -> bytes:
     """The hits as a GeoJSON FeatureCollection (WGS-84), properties as in the answer."""
-    features = []
-    for hit, geometry in zip(answer["hits"], _geometries(answer, atlas, resolution)):
-        features.append({
-            "type": "Feature", "id": hit.get("id") or hit.get("adcode"),
-            "geometry": None if geometry is None else shapely.geometry.mapping(geometry),
-            "properties": {k: _flat(v) for k, v in hit.items()}})
-    return {"type": "FeatureCollection", "features": features,
-            "question": answer["question"], "reading": answer["reading"]["en"]}
+    hits = answer["hits"]
+    found = feature_list([h.get("id") or h.get("adcode") for h in hits],
+                         _geometries(answer, atlas, resolution),
+                         [{k: _flat(v) for k, v in h.items()} for h in hits])
+    return collection(found, question=answer["question"], reading=answer["reading"]["en"])
 
 
 def svg_map(geometries: list, subject=None, width: int = 360, height: int = 260) -> dict:
