@@ -36,6 +36,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from formats.fonts import cjk_font
 from formats.labels import halo, place
 from formats.pictures import Picture
+from geo.build import RESOLUTIONS
 from layers import Layers
 from layers.questions.sets import RELATIONS_ZH as RELATIONS
 
@@ -49,9 +50,9 @@ KINDS = {"whole": "整体 whole member", "part": "部分 part of the unit",
 LINE_STYLES = {"covers": "solid", "within": (0, (1, 1.2)), "overlaps": "dashdot",
                "borders": (0, (4, 2))}
 # Display resolutions of the boundaries, coarsest first, with their simplification
-# tolerance in metres (geo.build.RESOLUTIONS, in degrees); the context is drawn at the
-# coarsest whose tolerance stays within a pixel and a half of the output.
-TOLERANCES = {"overview": 1100, "regional": 220, "local": 55}
+# tolerance in metres (geo.build's, in degrees: ~110 km a degree); the context is drawn at
+# the coarsest whose tolerance stays within a pixel and a half of the output.
+TOLERANCES = {name: degrees * 110_000 for name, (degrees, _) in RESOLUTIONS.items()}
 INK, MUTED, LAND, OUTSIDE = "#222222", "#6b6b6b", "#f6f5f1", "#e6eaee"
 
 
