@@ -44,10 +44,10 @@ def preloaded(page_limit: int) -> str:
     return f"/collections/units/items?{urlencode({'limit': page_limit, 'resolution': 'overview'})}"
 
 
-def written_members(atlas: Layers, entity) -> list[list]:
+def written_members(entity, names: dict[str, str]) -> list[list]:
     """The members of ``entity`` as its texts write them (a prefecture, a county …), extent
-    by extent: ``[[as_of, [name, …]], …]``, oldest first (``as_of`` None: undated)."""
-    names = place_names(atlas)
+    by extent: ``[[as_of, [name, …]], …]``, oldest first (``as_of`` None: undated); ``names``
+    from :func:`place_names`."""
     return [[x.as_of and x.as_of.isoformat(), [names[m.adcode] for m in x.members]]
             for x in entity.extents]
 
@@ -66,7 +66,7 @@ def entity_catalogue(atlas: Layers) -> list[dict]:
     Family by family, the entities heading a tree come first, so they get distinct colours.
     """
     entities = atlas.registry.entities
-    points = entity_label_points(atlas)
+    points, names = entity_label_points(atlas), place_names(atlas)
     catalogue = []
     for family in dict.fromkeys(FAMILIES.values()):
         ordered = sorted((e for e in entities.values() if e.family == family),
@@ -74,7 +74,7 @@ def entity_catalogue(atlas: Layers) -> list[dict]:
                                         and entities[e.parent].family == family, e.id))
         catalogue += [{"id": e.id, "zh": e.name_zh, "en": e.name_en, "kind": e.kind,
                        "family": family, "parent": e.parent,
-                       "colour": PALETTE[i % len(PALETTE)], "written": written_members(atlas, e),
+                       "colour": PALETTE[i % len(PALETTE)], "written": written_members(e, names),
                        "area": e.area_km2 and e.area_km2.value, "label": points.get(e.id)}
                       for i, e in enumerate(ordered)]
     return catalogue
@@ -112,7 +112,7 @@ def configuration(atlas: Layers, map_name: str, *, page_limit: int) -> dict:
     colours, search index, base maps, dates and ``page_limit``, the most features the API
     returns in one page (the scripts ask for that many)."""
     return {
-        "map": map_name, "bounds": bounds(atlas), "home": home(atlas), "pageLimit": page_limit,
+        "map": map_name, "home": home(atlas), "pageLimit": page_limit,
         "preloaded": preloaded(page_limit),
         "families": list(dict.fromkeys(FAMILIES.values())),
         "zooms": list(DISPLAY_ZOOMS.items()),
