@@ -1,9 +1,10 @@
 """The API's OpenAPI 3.0 document: FastAPI's, made OGC-shaped.
 
-What the type hints cannot tell FastAPI: OGC's parameter definitions (QGIS and GDAL read the
-limit's default; its cap is described, not a maximum, since a larger limit is served capped;
-bbox is an array of numbers), closed value lists, problem
-details instead of 422, and one path per collection with its queryables as parameters.
+Added to what FastAPI finds: each route's query parameters as :mod:`api.params` declares
+them (OGC's definitions: QGIS and GDAL read the limit's default, its cap is described, not a
+maximum, since a larger limit is served capped; bbox is an array of numbers; closed value
+lists), problem details instead of 422, and one path per collection with its queryables as
+parameters.
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ import copy
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.errors import PROBLEM
-from api.params import CRS84, DATUMS, RESOLUTION_NAMES
+from api.params import LIMIT, openapi_parameters
 from api.routes.panel import WRITERS
 from api.responses import GEOJSON, OPENAPI
 from api.settings import Settings
-from filtering import LANGUAGES
 from formats.exports import FORMATS
 from formats.render import MEDIA_TYPES
 from layers.catalogue import COLLECTIONS, Catalogue
-from layers.panel import STEPS
 
 PROBLEM_SCHEMA = {  # the one error shape, as api.errors.problem writes it
     "type": "object", "required": ["type", "title", "status", "detail", "code"],
@@ -45,24 +45,6 @@ RESPONSE_TYPES = {"/": _JSON_AND_HTML, "/conformance": _JSON_AND_HTML,
                   "/panel": [media for _, media in WRITERS.values()]}
 
 
-def parameter_schemas(settings: Settings) -> dict[str, dict]:
-    """OGC's schemas of the query parameters that have one."""
-    return {
-        # no ``maximum``: a larger limit is valid and served as the cap (OGC lets servers cap;
-        # a maximum would tell validators a request the server answers is invalid)
-        "limit": {"type": "integer", "minimum": 1, "default": settings.default_limit},
-        "bbox": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
-        "filter-lang": {"type": "string", "enum": list(LANGUAGES), "default": "cql2-text"},
-        "resolution": {"type": "string", "enum": list(RESOLUTION_NAMES), "default": "full"},
-        "datum": {"type": "string", "enum": list(DATUMS), "default": "wgs84"},
-        "every": {"type": "string", "enum": list(STEPS), "default": "year"},
-        "start": {"type": "string", "format": "date"},
-        "end": {"type": "string", "format": "date"},
-        **{name: {"type": "string", "format": "uri", "default": CRS84}
-           for name in ("crs", "bbox-crs", "filter-crs")},
-    }
-
-
 def _oas30(node):
     """JSON Schema as OpenAPI 3.0 has it: ``anyOf [X, null]`` becomes X, nullable."""
     if isinstance(node, list):
@@ -79,7 +61,7 @@ def _oas30(node):
     return node
 
 
-def _components(settings: Settings, schemas: dict) -> dict:
+def _components(settings: Settings) -> dict:
     problem = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     return {
         "schemas": {"Problem": PROBLEM_SCHEMA},
@@ -89,7 +71,7 @@ def _components(settings: Settings, schemas: dict) -> dict:
             "NotFound": {"description": "No such collection or feature", "content": problem}},
         "parameters": {"limit": {
             "name": "limit", "in": "query", "required": False, "style": "form",
-            "explode": False, "schema": schemas["limit"],
+            "explode": False, "schema": {**LIMIT.schema, "default": settings.default_limit},
             "description": f"Features per page (default {settings.default_limit}); a page "
                            f"holds at most {settings.page_limit}: a larger limit is served "
                            f"as {settings.page_limit}, not refused."}}}
@@ -106,12 +88,15 @@ def openapi_document(app: FastAPI, catalogue: Catalogue, settings: Settings) -> 
     document = _oas30(get_openapi(title=app.title, version=app.version,
                                   openapi_version="3.0.3", description=app.description,
                                   routes=app.routes))
-    schemas = parameter_schemas(settings)
-    document["components"] = _components(settings, schemas)
+    document["components"] = _components(settings)
+    declared = {context.original_route.path: openapi_parameters(context.original_route)
+                for context in iter_route_contexts(app.routes)
+                if isinstance(context.original_route, APIRoute)}
     paths = {}
     for path, item in document["paths"].items():
         for operation in item.values():
-            _describe_operation(operation, path, schemas)
+            operation["parameters"] = operation.get("parameters", []) + declared[path]
+            _describe_operation(operation, path)
         if "{collection}" not in path:
             paths[path] = item
             continue
@@ -129,17 +114,10 @@ def openapi_document(app: FastAPI, catalogue: Catalogue, settings: Settings) -> 
     return document
 
 
-def _describe_operation(operation: dict, path: str, schemas: dict) -> None:
-    parameters = []
-    for parameter in operation.get("parameters", []):
-        if parameter["in"] == "query":
-            parameter.update(style="form", explode=False)
-            if parameter["name"] in schemas:
-                parameter["schema"] = schemas[parameter["name"]]
-            if parameter["name"] == "limit":
-                parameter = {"$ref": "#/components/parameters/limit"}
-        parameters.append(parameter)
-    operation["parameters"] = parameters
+def _describe_operation(operation: dict, path: str) -> None:
+    operation["parameters"] = [{"$ref": "#/components/parameters/limit"}
+                               if parameter["name"] == LIMIT.name else parameter
+                               for parameter in operation["parameters"]]
     responses = operation.setdefault("responses", {})
     responses.pop("422", None)
     responses["400"] = {"$ref": "#/components/responses/InvalidParameter"}

@@ -1,5 +1,5 @@
 """What the routes reach through dependencies: the settings and the data the app was built
-with. Tests replace any of them with ``app.dependency_overrides[get_catalogue] = …``."""
+with (``async``: a plain ``def`` would cost each request a hop to a worker thread). Tests replace any of them with ``app.dependency_overrides[get_catalogue] = …``."""
 
 from __future__ import annotations
 
@@ -13,17 +13,17 @@ from layers.catalogue import Catalogue
 from layers.questions import Questions
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was made with."""
     return request.app.state.settings
 
 
-def get_catalogue(request: Request) -> Catalogue:
+async def get_catalogue(request: Request) -> Catalogue:
     """The feature collections (:meth:`Catalogue.select` is the query)."""
     return request.app.state.catalogue
 
 
-def get_questions(request: Request) -> Questions:
+async def get_questions(request: Request) -> Questions:
     """The plain-language questions (:meth:`Questions.ask`)."""
     return request.app.state.questions
 
@@ -36,18 +36,16 @@ class MapPage:
     policy: str
 
 
-def get_map_page(request: Request) -> MapPage:
+async def get_map_page(request: Request) -> MapPage:
     """The map page (built once, with the app)."""
     return request.app.state.map_page
 
 
-
-
-def get_atlas(request: Request):
+async def get_atlas(request: Request):
     """The layers the catalogue is built on (:class:`layers.Layers`: registry, memberships)."""
     return request.app.state.catalogue.atlas
 
 
-def get_worker(request: Request) -> Worker:
+async def get_worker(request: Request) -> Worker:
     """The threads for heavy work, with the per-request time limit (:class:`api.work.Worker`)."""
     return request.app.state.worker

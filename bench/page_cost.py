@@ -1,12 +1,13 @@
 """Where a page's time goes inside the app: the ASGI app called directly (no server, no
 network), per request, for the bbox page of bench/api.py.
 
-Rows, in the same run: the app as served (routing, eleven parameter dependencies, the
-route, the middlewares), the same behind the response cache (a hit), FastAPI returning the
-same bytes with the route's parameter dependencies and with none, and a bare Starlette
-endpoint returning the same bytes (the floor). Then a profile of the app's requests split
-into FastAPI's dependency solving (parameter parsing and validation), the route's own work,
-and the rest (middlewares, routing, sending).
+Rows, in the same run: the app as served for a first-time page (a new box on every
+request: routing, the route's one parameter dependency, the route, the middlewares, storing
+in the response cache), the same page repeated (a response-cache hit), FastAPI returning the
+same bytes with the route's parameter dependency and with none, and a bare Starlette
+endpoint returning the same bytes (the floor). Then a profile of the first-time requests
+split into FastAPI's dependency solving (parameter parsing and validation), the route's own
+work, and the rest (middlewares, routing, gzip, sending).
 
 Run from the repository root: ``python -m bench.page_cost [--requests 3000]`` (as a module:
 run as a script, bench/api.py would shadow the ``api`` package)
@@ -15,6 +16,7 @@ run as a script, bench/api.py would shadow the ``api`` package)
 import argparse
 import asyncio
 import cProfile
+import itertools
 import pstats
 import time
 
@@ -22,20 +24,22 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
-from api.budget import Budget
-from api.response_cache import ResponseCache
 from api import Settings, create_app
-from api.responses import negotiate
 
 PATH, QUERY = "/collections/units/items", b"f=json&limit=10&bbox=106.4,29.4,106.8,29.8" \
                                           b"&resolution=overview"
+BOXES = itertools.count()  # the first-time requests so far: each asks for a new box
 PARTS = {"dependency solving": "solve_dependencies", "the route": "run_endpoint_function"}
 
 
-def scope() -> dict:
+def scope(first_time: bool = False) -> dict:
+    """The page's request; ``first_time``: its box moved by a nanodegree more than the last's
+    (the same units, a response no cache holds)."""
+    query = QUERY.replace(b"106.4,", f"{106.4 + next(BOXES) / 1e9:.9f},".encode()) \
+        if first_time else QUERY
     return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
             "method": "GET", "scheme": "http", "path": PATH, "raw_path": PATH.encode(),
-            "root_path": "", "query_string": QUERY, "server": ("127.0.0.1", 8000),
+            "root_path": "", "query_string": query, "server": ("127.0.0.1", 8000),
             "client": ("127.0.0.1", 50000),
             "headers": [(b"host", b"127.0.0.1:8000"), (b"accept-encoding", b"gzip")]}
 
@@ -44,22 +48,22 @@ async def receive():
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-async def call(app) -> list[dict]:
+async def call(app, first_time: bool = False) -> list[dict]:
     sent = []
 
     async def send(message):
         sent.append(message)
 
-    await app(scope(), receive, send)
+    await app(scope(first_time), receive, send)
     return sent
 
 
-async def per_request(app, requests: int) -> float:
+async def per_request(app, requests: int, first_time: bool = False) -> float:
     """Microseconds per request, after one unmeasured request."""
-    await call(app)
+    await call(app, first_time)
     began = time.perf_counter()
     for _ in range(requests):
-        await call(app)
+        await call(app, first_time)
     return (time.perf_counter() - began) / requests * 1e6
 
 
@@ -69,19 +73,18 @@ def bare(body: bytes, media_type: str):
     return Starlette(routes=[Route(PATH, endpoint)])
 
 
-def fastapi_only(body: bytes, media_type: str, dependencies: bool):
-    """FastAPI returning the same bytes, with the items route's parameter dependencies (the
-    very functions of the API) or none: what the dependencies cost by themselves."""
+def fastapi_only(body: bytes, media_type: str, catalogue, dependency: bool):
+    """FastAPI returning the same bytes, with the items route's parameter dependency (the
+    very one of the API) or none: what reading the parameters costs by itself."""
     from fastapi import Depends, FastAPI, Request
 
-    from api import params
+    from api.routes.items import ITEMS
 
-    names = ["limit_query", "offset_query", "bbox_query", "datetime_query", "filter_query",
-             "resolution_query", "datum_query", "output_query", "crs_query"]
     app = FastAPI()
-    needs = [Depends(getattr(params, name)) for name in names] if dependencies else []
+    app.state.catalogue = catalogue  # where the dependency finds the queryables
 
-    @app.get("/collections/{collection}/items", dependencies=needs)
+    @app.get("/collections/{collection}/items",
+             dependencies=[Depends(ITEMS)] if dependency else [])
     async def items(request: Request, collection: str):
         return Response(body, media_type=media_type, headers={"Content-Encoding": "gzip"})
     return app
@@ -91,7 +94,7 @@ async def shares(app, requests: int) -> dict[str, float]:
     """Shares of the app's time per part, from a profile of ``requests`` requests."""
     profile = cProfile.Profile()
     profile.enable()
-    await per_request(app, requests)
+    await per_request(app, requests, first_time=True)
     profile.disable()
     stats = pstats.Stats(profile).stats
     total = max(cumulative for (_, _, name), (_, _, _, cumulative, _) in stats.items()
@@ -99,7 +102,7 @@ async def shares(app, requests: int) -> dict[str, float]:
     found = {part: max((cumulative for (_, _, name), (_, _, _, cumulative, _) in stats.items()
                         if name == function), default=0.0) / total
              for part, function in PARTS.items()}
-    found["middlewares, routing, sending"] = 1 - sum(found.values())
+    found["middlewares, routing, gzip, sending"] = 1 - sum(found.values())
     return found
 
 
@@ -111,14 +114,13 @@ async def main() -> None:
     start, body = await call(app)
     assert start["status"] == 200, start
     media_type = dict(start["headers"])[b"content-type"].decode()
-    cached = ResponseCache(app, Budget().region("responses"), version="bench",
-                           negotiate=negotiate)
-    rows = {"ours (first-time)": await per_request(app, args.requests),
-            "ours behind the response cache": await per_request(cached, args.requests),
-            "FastAPI, the 9 parameter dependencies": await per_request(
-                fastapi_only(body["body"], media_type, True), args.requests),
-            "FastAPI, no dependencies": await per_request(
-                fastapi_only(body["body"], media_type, False), args.requests),
+    catalogue = app.state.catalogue
+    rows = {"ours, first-time (a new box)": await per_request(app, args.requests, True),
+            "ours, repeated (response cache)": await per_request(app, args.requests),
+            "FastAPI, the route's parameters": await per_request(
+                fastapi_only(body["body"], media_type, catalogue, True), args.requests),
+            "FastAPI, no parameters": await per_request(
+                fastapi_only(body["body"], media_type, catalogue, False), args.requests),
             "bare Starlette, same bytes": await per_request(bare(body["body"], media_type),
                                                             args.requests)}
     floor = rows["bare Starlette, same bytes"]

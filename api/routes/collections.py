@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from api.params import CRS84, collection_id, page_output_query, refuse_unknown
+from api.params import CRS84, PAGE_PARAMETERS, collection_id
 from api.resources import get_catalogue, get_settings
 from api.responses import GEOJSON, Cached, href, html
 from api.settings import Settings
@@ -14,7 +14,7 @@ from formats.exports import FORMATS
 from formats.geojson import dumps
 from layers.catalogue import COLLECTIONS, Catalogue
 
-router = APIRouter(dependencies=[Depends(refuse_unknown)])
+router = APIRouter()
 
 
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
@@ -64,7 +64,7 @@ def describe(request: Request, catalogue: Catalogue, settings: Settings, cid: st
 
 
 @router.get("/collections", summary="The feature collections")
-async def collections(request: Request, f: Annotated[str, Depends(page_output_query)],
+async def collections(request: Request, given: PAGE_PARAMETERS,
                       catalogue: Annotated[Catalogue, Depends(get_catalogue)],
                       settings: Annotated[Settings, Depends(get_settings)]):
     body = {"collections": [describe(request, catalogue, settings, c) for c in COLLECTIONS],
@@ -72,25 +72,25 @@ async def collections(request: Request, f: Annotated[str, Depends(page_output_qu
                        "href": href(request, "/collections")},
                       {"rel": "alternate", "type": "text/html",
                        "href": href(request, "/collections", f="html")}]}
-    if f == "html":
+    if given["f"] == "html":
         return html(request, "collections.html", body=body)
     return Cached(dumps(body), request, "application/json")
 
 
 @router.get("/collections/{collection}", summary="One collection")
 async def collection(request: Request, cid: Annotated[str, Depends(collection_id)],
-                     f: Annotated[str, Depends(page_output_query)],
+                     given: PAGE_PARAMETERS,
                      catalogue: Annotated[Catalogue, Depends(get_catalogue)],
                      settings: Annotated[Settings, Depends(get_settings)]):
     body = describe(request, catalogue, settings, cid)
-    if f == "html":
+    if given["f"] == "html":
         return html(request, "collections.html", body={"collections": [body]})
     return Cached(dumps(body), request, "application/json")
 
 
 @router.get("/collections/{collection}/queryables", summary="Properties usable in filters")
 async def queryables(request: Request, cid: Annotated[str, Depends(collection_id)],
-                     f: Annotated[str, Depends(page_output_query)],
+                     given: PAGE_PARAMETERS,
                      catalogue: Annotated[Catalogue, Depends(get_catalogue)]):
     properties = {name: q.schema() for name, q in catalogue.queryables(cid).items()}
     frame = catalogue.frame(cid)
@@ -102,7 +102,7 @@ async def queryables(request: Request, cid: Annotated[str, Depends(collection_id
             "$id": href(request, f"/collections/{cid}/queryables"), "type": "object",
             "title": COLLECTIONS[cid].title, "properties": properties,
             "additionalProperties": False}
-    if f == "html":
+    if given["f"] == "html":
         return html(request, "document.html", title=f"Queryables of {cid}",
                     properties=properties, json=href(request, f="json"))
     return Cached(dumps(body), request, "application/schema+json")

@@ -15,10 +15,9 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 
 from api.errors import NotFound
-from api.params import (PICTURES, bbox_crs_query, bbox_query, collection_id, crs_query,
-                        datetime_query, datum_query, filter_crs_query, filter_query,
-                        limit_query, offset_query, output_query, picture_size,
-                        property_filters, refuse_unknown, resolution_query)
+from api.params import (BBOX, BBOX_CRS, CRS, DATETIME, DATUM, DPI, FILTER, FILTER_CRS,
+                        FILTER_LANG, HEIGHT, LIMIT, OFFSET, OUTPUT, PICTURES, RESOLUTION, WIDTH,
+                        FeatureQuery, Query, collection_id)
 from api.pictures import feature_map, selection_map
 from api.resources import get_catalogue, get_settings, get_worker
 from api.responses import (GCJ02_LABEL, GEOJSON, Cached, content_crs, download, href, html,
@@ -33,9 +32,11 @@ from layers.catalogue import Catalogue, Page
 from layers.history import readable, summary, versions
 
 router = APIRouter()
-CRS = [Depends(crs_query)]  # accepted and checked (only CRS84), nothing to pass on
 INLINE_BYTES = 64 * 1024  # a body up to this is built and gzipped on the loop (~1 ms)
-SIZE = Annotated[dict, Depends(picture_size)]  # width, height, dpi of a rendered map
+SHOWING = (CRS, DATETIME, RESOLUTION, DATUM, OUTPUT, WIDTH, HEIGHT, DPI)  # page and feature
+# crs, bbox-crs and filter-crs are accepted and checked (only CRS84), nothing to pass on
+ITEMS = FeatureQuery(BBOX_CRS, FILTER_CRS, LIMIT, OFFSET, BBOX, FILTER_LANG, FILTER, *SHOWING)
+ITEM = Query(*SHOWING)
 
 
 def _inline(page: Page | None, f: str) -> bool:
@@ -65,11 +66,10 @@ class Shown:
     size: dict
 
 
-async def shown(as_of: Annotated[object, Depends(datetime_query)],
-                resolution: Annotated[str, Depends(resolution_query)],
-                datum: Annotated[str, Depends(datum_query)],
-                f: Annotated[str, Depends(output_query)], size: SIZE) -> Shown:
-    return Shown(as_of, resolution, datum, f, size)
+    @classmethod
+    def given(cls, values: dict) -> Shown:
+        return cls(values["datetime"], values["resolution"], values["datum"], values["f"],
+                   {name: values[name] for name in ("width", "height", "dpi")})
 
 
 @dataclass(frozen=True)
@@ -85,25 +85,21 @@ async def means(catalogue: Annotated[Catalogue, Depends(get_catalogue)],
     return Means(catalogue, worker)
 
 
-SHOWN, MEANS = Annotated[Shown, Depends(shown)], Annotated[Means, Depends(means)]
+MEANS = Annotated[Means, Depends(means)]
 
 
-@router.get("/collections/{collection}/items", summary="Features, filtered and paged",
-            dependencies=[*CRS, Depends(bbox_crs_query), Depends(filter_crs_query)])
+@router.get("/collections/{collection}/items", summary="Features, filtered and paged")
 async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
-                properties: Annotated[dict, Depends(property_filters)],
-                limit: Annotated[int | None, Depends(limit_query)],
-                offset: Annotated[int, Depends(offset_query)],
-                bbox: Annotated[tuple | None, Depends(bbox_query)],
-                cql: Annotated[object, Depends(filter_query)],
-                settings: Annotated[Settings, Depends(get_settings)],
-                show: SHOWN, use: MEANS):
+                given: Annotated[dict, Depends(ITEMS)],
+                settings: Annotated[Settings, Depends(get_settings)], use: MEANS):
+    show, limit = Shown.given(given), given["limit"]
     if limit is None and show.f not in (*FORMATS, *PICTURES):  # a file holds all, unless limited
         limit = settings.default_limit
-    selection = {"bbox": bbox, "filter": cql, "properties": properties, "datum": show.datum,
-                 "offset": offset, "limit": limit, "as_of": show.as_of,
-                 "resolution": show.resolution}
-    page = None if cql is not None else \
+    selection = {"bbox": given["bbox"], "filter": given["filter"], "datum": show.datum,
+                 "properties": given["properties"], "offset": given["offset"],
+                 "limit": None if limit is None else min(limit, settings.page_limit),
+                 "as_of": show.as_of, "resolution": show.resolution}
+    page = None if given["filter"] is not None else \
         _look_up(use.catalogue, use.catalogue.select, cid, **selection)
     if _inline(page, show.f):
         return _feature_collection(request, page, cid)
@@ -165,10 +161,10 @@ def _feature_collection(request: Request, page: Page, cid: str) -> Cached:
                   headers={**content_crs(page.datum), **fresh})
 
 
-@router.get("/collections/{collection}/items/{feature_id}", summary="One feature",
-            dependencies=[*CRS, Depends(refuse_unknown)])
+@router.get("/collections/{collection}/items/{feature_id}", summary="One feature")
 async def item(request: Request, cid: Annotated[str, Depends(collection_id)], feature_id: str,
-               show: SHOWN, use: MEANS):
+               given: Annotated[dict, Depends(ITEM)], use: MEANS):
+    show = Shown.given(given)
     selection = {"as_of": show.as_of, "resolution": show.resolution, "datum": show.datum}
     page = _look_up(use.catalogue, use.catalogue.feature, cid, feature_id, **selection)
     if _inline(page, show.f) and cid != "platforms":  # an entity's history is worked out

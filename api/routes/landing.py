@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Request
 
 import filtering
 
-from api.params import page_output_query, refuse_unknown
+from api.params import PAGE_PARAMETERS
 from api.resources import MapPage, get_map_page
 from api.responses import OPENAPI, Cached, href, html
 from formats.geojson import dumps
 
-router = APIRouter(dependencies=[Depends(refuse_unknown)])
+router = APIRouter()
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page",
@@ -34,9 +34,9 @@ CONFORMANCE = [
 
 
 @router.get("/", summary="Landing page (the map, as HTML)")
-async def landing(request: Request, f: Annotated[str, Depends(page_output_query)],
+async def landing(request: Request, given: PAGE_PARAMETERS,
                   map_page: Annotated[MapPage, Depends(get_map_page)]):
-    if f == "html":
+    if given["f"] == "html":
         return Cached(map_page.html.encode(), request, "text/html; charset=utf-8",
                       headers={"Content-Security-Policy": map_page.policy})
     app = request.app
@@ -53,8 +53,8 @@ async def landing(request: Request, f: Annotated[str, Depends(page_output_query)
 
 
 @router.get("/conformance", summary="Conformance classes met")
-async def conformance(request: Request, f: Annotated[str, Depends(page_output_query)]):
-    if f == "html":
+async def conformance(request: Request, given: PAGE_PARAMETERS):
+    if given["f"] == "html":
         return html(request, "document.html", title="Conformance classes",
                     listed=CONFORMANCE, json=href(request, f="json"))
     return Cached(dumps({"conformsTo": CONFORMANCE}), request, "application/json")

@@ -8,25 +8,25 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 
-from api.params import answer_output_query, as_of_query, question_query, refuse_unknown
+from api.params import ANSWER_OUTPUT, AS_OF, QUESTION, Query
 from api.resources import get_questions, get_worker
 from api.responses import Cached, html
 from api.work import Worker
 from formats.geojson import dumps
 from layers.questions import Questions, csv_text, hits_geojson, html_context
 
-router = APIRouter(dependencies=[Depends(refuse_unknown)])
+router = APIRouter()
+PARAMETERS = Query(QUESTION, AS_OF, ANSWER_OUTPUT)
 
 
 @router.get("/query", summary="Ask a spatial question in Chinese or English")
-async def query(request: Request, q: Annotated[str, Depends(question_query)],
-                as_of: Annotated[dt.date | None, Depends(as_of_query)],
-                f: Annotated[str, Depends(answer_output_query)],
+async def query(request: Request, given: Annotated[dict, Depends(PARAMETERS)],
                 questions: Annotated[Questions, Depends(get_questions)],
                 worker: Annotated[Worker, Depends(get_worker)]):
     """The answer as JSON, a readable page, CSV rows or GeoJSON features."""
     # in a worker thread: a question may do seconds of geometry (distances, outlines of a date)
-    return await worker.run(_answer, request, q, as_of, f, questions)
+    return await worker.run(_answer, request, given["q"], given["datetime"], given["f"],
+                            questions)
 
 
 def _answer(request: Request, q: str, as_of: dt.date | None, f: str, questions: Questions):
