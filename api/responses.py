@@ -58,7 +58,17 @@ def public_base(request: Request) -> str:
     """Where links point: the ``public_url`` setting; else this request's scheme and Host if
     the Host is among ``allowed_hosts``; else the address the connection reached. A Host
     header is never echoed unchecked (it would let anyone plant links in cached pages).
+    Worked out once per request (a page has several links) and kept in its scope.
     """
+    if BASE not in request.scope:
+        request.scope[BASE] = _public_base(request)
+    return request.scope[BASE]
+
+
+BASE = "chengyu.public_base"  # the key of a request's scope that keeps its public base
+
+
+def _public_base(request: Request) -> str:
     settings = getattr(request.app.state, "settings", None) or Settings()  # an app of its own
     if settings.public_url:
         return settings.public_url.rstrip("/")
