@@ -195,14 +195,15 @@ def _write_pages(catalogue: Catalogue, root: Path) -> None:
 
 
 def _write_manifest(root: Path, atlas: Layers, edition: Edition) -> dict:
-    """``manifest.json``: what the edition is, its data version (a digest of the data
-    files), the memberships' date, and every other file with its size."""
+    """``manifest.json``: what the edition is, its data version (a digest of the files
+    under ``data/`` and the search index: the same data, the same version, whatever the
+    download formats), the memberships' date, and every other file with its size."""
     files = sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: p.as_posix())
     digest = hashlib.sha256()
     listed = []
     for path in files:
         relative = path.relative_to(root).as_posix()
-        if relative.startswith(("data/", "downloads/")) or relative == "search.json":
+        if relative.startswith("data/") or relative == "search.json":  # not the formats chosen
             digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
         listed.append({"path": relative, "bytes": path.stat().st_size})
     dates = [m["date"] for m in webmap.milestones(atlas)]

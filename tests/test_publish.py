@@ -256,3 +256,38 @@ def test_english_says_questions_need_the_api_and_amap_reads_gcj02_files(page, si
     assert drawn(page, "path.atlas-unit") == 221
     page.problems[:] = [p for p in page.problems  # the tiles, fulfilled by the test
                         if not (p.startswith("outside:") and "autonavi.com" in p)]
+
+
+def test_with_an_api_url_questions_go_to_that_api(boundaries, cache_directory, browser,
+                                                  tmp_path):
+    """An edition given ``--api-url`` asks the real ``chengyu serve`` (another origin: CORS)
+    and draws the answer from its own files."""
+    with loopback.serve(cache_directory) as api:
+        done = run_publish(cache_directory, tmp_path / "site", "--formats", "none",
+                           "--api-url", api)
+        assert done.returncode == 0, done.stderr
+        port = loopback.free_port()
+        server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
+                                   str(port), "--directory", str(tmp_path / "site")],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            loopback.wait_until_up(f"http://127.0.0.1:{port}/{MANIFEST}", server, timeout=30)
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            page, problems, asked = context.new_page(), [], []
+            page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+            page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+            page.on("response", lambda r: r.status >= 400 and problems.append(r.url))
+            page.on("request", lambda r: r.url.startswith(api) and asked.append(r.url))
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector("html[data-atlas=ready]")
+            assert page.inner_text("#atlas-answer") == "" and page.is_enabled("#atlas-question")
+            assert page.is_hidden("#atlas-export-view")  # published without downloads
+            page.fill("#atlas-question", "万达开有哪些区县")
+            page.press("#atlas-question", "Enter")
+            page.wait_for_selector("#atlas-answer .atlas-hits li")
+            assert [urllib.parse.urlsplit(url).path for url in asked] == ["/query"]
+            assert page.locator("path.atlas-hit").count() > 5
+            context.close()
+        finally:
+            loopback.stop(server)
+    assert problems == []

@@ -152,3 +152,4 @@ if (urls.whole) {
     el('picture-format')].forEach((node) => { node.hidden = true; });
   el('export-view').dataset.i18n = 'exportAll';
 }
+el('format').closest('section').hidden = !config.formats.length; // published without downloads
