@@ -231,9 +231,10 @@ def _api_url(text: str) -> str:
 def publish_command(args) -> None:
     """Write the static edition: the map page, every layer at every resolution, entity
     pages, the search index and the downloads, as files any static host serves."""
-    from chengyu.publishing import PublishError, publish
+    from chengyu.publishing import PublishError, check, publish
 
     try:
+        check(Path(args.directory))  # before the data load, to refuse at once
         done = publish(_atlas(args), Path(args.directory), api_url=args.api_url,
                        formats=args.formats)
     except PublishError as error:

@@ -69,11 +69,14 @@ def publish(atlas: Layers, directory: Path, *, api_url: str | None = None,
     """Write the static edition of ``atlas`` to ``directory`` (replacing a previous one)."""
     started = time.perf_counter()
     directory = Path(directory).absolute()
-    _check(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(directory)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".partial",
-                                    dir=directory.parent))
+    check(directory)
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(directory)
+        staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".partial",
+                                        dir=directory.parent))
+    except OSError as error:
+        raise PublishError(f"cannot write beside {directory}: {error.strerror}") from None
     try:
         staging.chmod(0o755)  # mkdtemp's 0700 would hide the site from the web server
         edition = Edition(static=True, api_url=api_url, formats=tuple(formats))
@@ -86,7 +89,7 @@ def publish(atlas: Layers, directory: Path, *, api_url: str | None = None,
     return Published(manifest, time.perf_counter() - started)
 
 
-def _check(directory: Path) -> None:
+def check(directory: Path) -> None:
     """Refuse a target that is a file, or a non-empty directory that is not an edition."""
     if directory.exists() and not directory.is_dir():
         raise PublishError(f"{directory} is not a directory")

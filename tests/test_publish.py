@@ -145,6 +145,9 @@ def test_a_directory_that_is_not_an_edition_is_refused(cache_directory, tmp_path
     assert done.returncode == 2 and "unknown format tiff" in done.stderr
     done = run_publish(cache_directory, tmp_path / "x", "--api-url", "atlas.example.org")
     assert done.returncode == 2 and "--api-url" in done.stderr
+    (tmp_path / "file").write_text("")
+    done = run_publish(cache_directory, tmp_path / "file" / "site")
+    assert done.returncode == 2 and "cannot write beside" in done.stderr
 
 
 def test_a_previous_edition_is_replaced_whole(atlas, tmp_path):
