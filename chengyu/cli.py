@@ -13,6 +13,7 @@ import sys
 import unicodedata
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import geo
 import layers
@@ -208,6 +209,44 @@ def panel_command(args) -> None:
           file=sys.stderr)
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    """Download formats, comma-separated (``none``: no downloads)."""
+    chosen = tuple(f.strip() for f in text.split(",") if f.strip() and f.strip() != "none")
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown)}; expected some "
+                                         f"of {', '.join(FORMATS)}, or none")
+    return chosen
+
+
+def _api_url(text: str) -> str:
+    """The API's base address: an http(s) URL."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise argparse.ArgumentTypeError(f"expected the API's address, http(s)://host[/path], "
+                                         f"got {text!r}")
+    return text.rstrip("/")
+
+
+def publish_command(args) -> None:
+    """Write the static edition: the map page, every layer at every resolution, entity
+    pages, the search index and the downloads, as files any static host serves."""
+    from chengyu.publishing import PublishError, check, publish
+
+    try:
+        check(Path(args.directory))  # before the data load, to refuse at once
+        done = publish(_atlas(args), Path(args.directory), api_url=args.api_url,
+                       formats=args.formats)
+    except PublishError as error:
+        raise UsageError(str(error)) from None
+    manifest = done.manifest
+    print(f"published {manifest['file_count']:,} files, {manifest['total_bytes']:,} bytes, to "
+          f"{args.directory} in {done.seconds:.1f} s (data version {manifest['data_version']}, "
+          f"memberships as of {manifest['memberships_as_of']}"
+          f"{', questions: ' + args.api_url if args.api_url else ', no API for questions'})",
+          file=sys.stderr)
+
+
 def info(args) -> None:
     """Show what a name is, with its members (an entity) or its entities (a place)."""
     questions = Questions(_atlas(args))
@@ -281,6 +320,13 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--wide", action="store_true", help="one column per entity")
     sub.add_argument("--format", "-f", choices=["csv", "parquet"], default="csv")
     sub.add_argument("--output", "-o", help="file to write (default: CSV to standard output)")
+    sub = command("publish", publish_command, "write the static edition of the map to a folder")
+    sub.add_argument("directory", help="folder to write (new, empty or a previous edition)")
+    sub.add_argument("--api-url", type=_api_url, help="the API the page asks questions of "
+                     "(default: none; the question box says so)")
+    sub.add_argument("--formats", type=_formats, default=tuple(FORMATS),
+                     help=f"download formats, comma-separated (default: {','.join(FORMATS)}; "
+                     "none: no downloads)")
     sub = command("entities", entities, "list every entity of the registry")
     sub.add_argument("--date", type=_date, help="membership as of YYYY-MM-DD")
     sub = command("info", info, "what a name is: an entity's members or a unit's entities")

@@ -11,17 +11,20 @@ Leaflet comes from the PyPI package ``xstatic-leaflet``, served by the app under
 - :mod:`webmap.vendor`: Leaflet's files and their mount;
 - :mod:`webmap.search`: the search index (every name a user may type);
 - :mod:`webmap.labels`: the place names written on the map, at their label points;
-- :mod:`webmap.config`: the configuration the page's scripts read;
+- :mod:`webmap.config`: the configuration the page's scripts read, and where their data is
+  (:class:`Edition`: the API, or a static edition's files at :data:`STATIC_PATHS`);
 - :mod:`webmap.document`: the HTML of the page;
 - :mod:`webmap.policy`: its Content-Security-Policy.
 """
 
-from webmap.config import DISPLAY_ZOOMS, configuration, entity_catalogue, milestones
+from webmap.config import (DISPLAY_ZOOMS, STATIC_PATHS, Edition, configuration,
+                           entity_catalogue, milestones)
 from webmap.document import page
 from webmap.policy import content_security_policy
 from webmap.search import search_index
 from webmap.vendor import LEAFLET_DIRECTORY, VENDOR_URL, mount
 
-__all__ = ["DISPLAY_ZOOMS", "LEAFLET_DIRECTORY", "VENDOR_URL", "configuration",
+__all__ = ["DISPLAY_ZOOMS", "LEAFLET_DIRECTORY", "STATIC_PATHS", "VENDOR_URL", "Edition",
+           "configuration",
            "content_security_policy", "entity_catalogue", "milestones", "mount", "page",
            "search_index"]

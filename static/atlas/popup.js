@@ -2,7 +2,7 @@
  * towns the text names and the area it states; the defining text by title, 文号, date and
  * line, its quote, and a link to the evidence) and the other zones it belongs to. Sized
  * to stay inside the map, on a phone too. */
-import {getJson, itemsUrl} from './api.js';
+import {getJson, urls} from './api.js';
 import {el, entities, map, onPhone} from './page.js';
 import {select} from './update.js';
 import {esc, nameOf, t} from './words.js';
@@ -15,7 +15,7 @@ const lineRange = (lines) => t('lineRange', {lines: String(lines).replace('-', '
 function evidence(row) {
   const source = [row.document_title, row.document_number, row.document_date]
     .filter(Boolean).map(esc).join(' · ');
-  const link = `/collections/memberships/items/${encodeURIComponent(row.id)}?f=html`;
+  const link = urls.page('memberships', row.id);
   return `<div class="atlas-doc">${source} · ${esc(lineRange(row.evidence_lines))} · `
     + `<a href="${link}" target="_blank" rel="noopener">${t('source')}</a></div>`;
 }
@@ -66,7 +66,7 @@ export async function openUnit(feature, latlng) {
   select('units', adcode, false);
   const popup = L.popup(popupOptions()).setLatLng(latlng).setContent(t('loading')).openOn(map);
   try {
-    const data = await getJson(itemsUrl('memberships', {adcode, resolution: 'overview'}));
+    const data = await getJson(urls.memberships(adcode));
     popup.setContent(unitPopup(feature, data.features.map((f) => f.properties)));
   } catch (error) {
     popup.setContent(esc(t('failed') + error.message));

@@ -3,7 +3,7 @@
  * entity is drawn in its own colour (stripes in its own lane, so overlapping hits all
  * show), its relation to the place asked about as the line style (and in words in the
  * list and the legend), a possible hit fainter and dotted. */
-import {apiUrl, getJson} from './api.js';
+import {API, apiUrl, getJson} from './api.js';
 import {el, entities, foldOnPhone} from './page.js';
 import {lane, swatch} from './patterns.js';
 import {state} from './state.js';
@@ -86,7 +86,9 @@ function hitItem(hit, shape) {
 export function renderAnswer() {
   const {answer} = state;
   const box = el('answer');
-  if (!answer) {
+  if (API === null) {
+    box.innerHTML = `<p class="atlas-needs-api">${esc(t('needsApi'))}</p>`;
+  } else if (!answer) {
     box.innerHTML = '';
   } else if (answer.error) {
     box.innerHTML = `<p class="atlas-error">${esc(answer.error)}</p>`;
@@ -105,6 +107,7 @@ export function renderAnswer() {
 /** Ask ``question`` (as of the chosen date), show and draw the answer, and zoom to it
  *  unless ``zoom`` is false (then the panel stays as it is). */
 export async function ask(question, zoom = true) {
+  if (API === null) return update(); // no API to ask (a static edition without one)
   state.question = question;
   try {
     state.answer = question ? await getJson(apiUrl('/query', true, {q: question})) : null;
@@ -117,6 +120,8 @@ export async function ask(question, zoom = true) {
   if (zoom) fitTo(answerShapes().map(({collection, id}) => [collection, id]));
 }
 
+// Without an API the box says so, and asks nothing.
+el('ask').querySelectorAll('input, button').forEach((n) => { n.disabled = API === null; });
 el('ask').addEventListener('submit', (event) => {
   event.preventDefault();
   ask(el('question').value.trim());

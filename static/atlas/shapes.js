@@ -1,11 +1,13 @@
 /* The features of the drawn collections: at overview, fetched once, and finer geometry of
  * the view when zoomed in. */
-import {bbox, geometryParams, getJson, idFilter, itemsUrl} from './api.js';
+import {bbox, getJson, idFilter, urls} from './api.js';
 import {config} from './page.js';
 import {COLLECTIONS} from './state.js';
 
 /** How many fetches have brought geometry so far: a drawing older than this is stale. */
 export let arrivals = 0;
+/** The area of a whole collection's finer geometry (a static edition's files). */
+const EVERYWHERE = L.latLngBounds([[-90, -180], [90, 180]]);
 
 /** One collection's features and the finer geometry fetched for views. */
 class Shapes {
@@ -20,7 +22,7 @@ class Shapes {
   }
 
   /** Fetch the features (once; again after ``reset``), from ``url`` if given. */
-  ensure(url = itemsUrl(this.collection, {...geometryParams('overview'), ...this.params})) {
+  ensure(url = urls.layer(this.collection, 'overview', this.params)) {
     this.loading ??= getJson(url)
       .then((data) => {
         this.features = new Map(data.features.map((f) => [f.id, f]));
@@ -49,10 +51,9 @@ class Shapes {
     if (ids ? !wanted.length : finer.areas.some((area) => area.contains(bounds))) return;
     const filter = wanted ? {filter: idFilter(wanted)}
       : {bbox: bbox(bounds)};
-    const data = await getJson(itemsUrl(this.collection,
-      {...geometryParams(resolution), ...filter}));
+    const data = await getJson(urls.layer(this.collection, resolution, filter));
     data.features.forEach((f) => finer.geometry.set(f.id, f.geometry));
-    if (!ids) finer.areas.push(bounds);
+    if (!ids) finer.areas.push(urls.whole ? EVERYWHERE : bounds);
     arrivals += 1;
   }
 

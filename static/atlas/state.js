@@ -18,7 +18,8 @@ export function readFragment() {
   state.lang = pick(p.get('lang'), ['zh', 'en'], 'zh');
   state.base = pick(p.get('base'), Object.keys(config.basemaps), 'none');
   state.colour = pick(p.get('colour'), config.families, 'province');
-  state.date = /^\d{4}-\d{2}-\d{2}$/.test(p.get('date') ?? '') ? p.get('date') : '';
+  state.date = !config.edition.static && /^\d{4}-\d{2}-\d{2}$/.test(p.get('date') ?? '')
+    ? p.get('date') : ''; // a static edition holds the memberships in force when published
   state.on = new Set((p.get('on') ?? '').split(',').filter((id) => entities.has(id)));
   if (p.has('outlines')) {
     state.outlines = new Set(p.get('outlines').split(',').filter((n) => OUTLINES.includes(n)));

@@ -23,7 +23,8 @@ const WORDS = {
     members: '文件列出 {n} 个成员（{names}），合 {units} 个区县单元',
     addedUnits: '新增 {n} 个：{names}', possible: '可能', uncertain: '待确认',
     statedArea: '全区面积（文件所述）{area} 平方公里', lineRange: '第 {lines} 行',
-    source: '查看依据', partOf: '部分区域',
+    source: '查看依据', partOf: '部分区域', exportAll: '全部区县',
+    needsApi: '提问需要连接 API 服务器：此静态版本未配置 API 地址，可搜索地名或打开图层。',
   },
   en: {
     title: 'Chengdu–Chongqing Economic Circle planning map', fold: 'Fold or unfold the panel',
@@ -53,7 +54,9 @@ const WORDS = {
     members: '{n} members as written ({names}), {units} county units',
     addedUnits: '{n} added: {names}', possible: 'possible', uncertain: 'uncertain',
     statedArea: 'whole area as stated {area} km²', lineRange: 'line {lines}', source: 'evidence',
-    partOf: 'in part',
+    partOf: 'in part', exportAll: 'All units',
+    needsApi: 'Questions need the API server: this static edition has no API address '
+      + 'configured. Search for a place or switch layers on instead.',
   },
 };
 
