@@ -180,14 +180,15 @@ async def item(request: Request, cid: Annotated[str, Depends(collection_id)], fe
 def _item(request: Request, catalogue: Catalogue, cid: str,
           feature_id: str, f: str, size: dict, selection: dict):
     """One feature's response, in a worker thread (a new view, a file, a large outline)."""
-    page = catalogue.feature(cid, feature_id, **selection)
+    if f in FORMATS and cid == "platforms":  # its member units: no outline to dissolve
+        page = catalogue.select("memberships", properties={"entity": feature_id}, **selection)
+        page = page if page.matched else None
+    else:
+        page = catalogue.feature(cid, feature_id, **selection)
     if page is None:
         when = f" at datetime={request.query_params['datetime']}" if selection["as_of"] else ""
         raise NotFound(f"no feature {feature_id!r} in {cid}{when}")
     if f in FORMATS:
-        if cid == "platforms":  # a platform downloads with its member units
-            page = catalogue.select("memberships", properties={"entity": feature_id},
-                                    **selection)
         return download(request, page.frame(), f"{cid}-{feature_id}", f, page.datum)
     if f in PICTURES:
         return feature_map(request, catalogue.atlas, page, cid, feature_id, selection["as_of"],
