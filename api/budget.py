@@ -32,7 +32,7 @@ import cachetools
 import numpy as np
 import shapely
 
-DEFAULT_BYTES = 256 * 2**20  # the default limit: 256 MiB of cached values
+DEFAULT_BYTES = 128 * 2**20  # the default limit: 128 MiB of cached values
 _MISSING = object()
 V = TypeVar("V")
 

@@ -26,7 +26,7 @@ from api.responses import (GCJ02_LABEL, GEOJSON, Cached, content_crs, download, 
 from api.settings import Settings
 from api.work import Worker
 from formats.exports import FORMATS
-from formats.geojson import collection as feature_collection
+from formats.geojson import collection_parts
 from formats.geojson import dumps
 from layers import Layers
 from layers.catalogue import Catalogue, Page
@@ -158,8 +158,8 @@ def _feature_collection(request: Request, page: Page, cid: str) -> Cached:
             links.append({"rel": rel, "type": GEOJSON, "href": target})
     served = page.features()
     extra = {"datum": GCJ02_LABEL} if page.datum == "gcj02" else {}
-    body = feature_collection(served, numberMatched=page.matched, numberReturned=len(served),
-                              links=links, **extra)
+    body = collection_parts(served, numberMatched=page.matched, numberReturned=len(served),
+                            links=links, **extra)
     stamped, fresh = time_stamped(body)
     return Cached(stamped, request, GEOJSON, tag_of=body,
                   headers={**content_crs(page.datum), **fresh})
