@@ -190,7 +190,7 @@ def gzip(body: Body) -> bytes:
     """``body`` gzipped (RFC 1952, no time stamp: the same body gives the same bytes).
 
     >>> import gzip as stdlib
-    >>> stdlib.decompress(gzip([b"abc"] * 1000)) == stdlib.decompress(gzip(b"abc" * 1000))
+    >>> stdlib.decompress(gzip([b"abc"] * 1000)) == b"abc" * 1000
     True
     """
     compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, GZIP_WBITS)
