@@ -4,11 +4,8 @@ By default glibc raises its mmap threshold (up to 32 MB) each time a large block
 later bodies of tens of MB (GeoJSON pages, their gzip) come from the heaps of up to 8 arenas
 per core, where what the caches keep between them pins the freed pages. A fixed threshold
 sends every block over 1 MiB to its own mapping, returned on free, and two arenas serve the
-worker threads. Measured with bench/load.py's mix (25 s, 128 MiB budget): RSS after warm-up
-619 → 804 MiB with the defaults, 613 → 722 MiB with these.
-
->>> tune() in (True, False)
-True
+worker threads. Measured with bench/load.py's requests under wrk (25 s, 128 MiB budget):
+RSS after warm-up 619 → 804 MiB with the defaults, 613 → 722 MiB with these.
 """
 
 from __future__ import annotations
