@@ -43,7 +43,9 @@ def serve(settings) -> None:
     import uvicorn
 
     from api import create_app
+    from chengyu import allocator
 
+    allocator.tune()  # large bodies mapped alone, returned when freed
     sock = listen(settings.host, settings.port)
     try:
         app = create_app(settings)

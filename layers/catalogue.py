@@ -30,6 +30,9 @@ from layers import Layers
 from layers.memberships import Period, in_force
 
 
+EVERY = "every"  # the ``as_of`` of the memberships view holding the rows of all dates
+
+
 @dataclass(frozen=True)
 class Collection:
     """What the API says about a collection."""
@@ -70,6 +73,13 @@ class Features:
     def at_resolution(self, positions) -> gpd.GeoDataFrame:
         """The rows at ``positions`` with the geometry of the chosen resolution."""
         return self.frame.iloc[positions].set_geometry(self.shown.iloc[positions].to_numpy())
+
+    def subset(self, positions: np.ndarray) -> Features:
+        """The rows at ``positions``, their serialised bytes shared (not copied)."""
+        frame = self.frame.iloc[positions]
+        return Features(frame, self.shown.iloc[positions], self.serialised[positions],
+                        shapely.STRtree(frame.geometry.values),
+                        {key: position for position, key in enumerate(frame.index)})
 
 
 class SelectionError(ValueError):
@@ -151,7 +161,13 @@ class Catalogue:
         """Build the latest views now (``overview``: the map's first), not on first request."""
         for name in COLLECTIONS:
             for resolution in self.PREBUILT:
-                self._prebuilt[name, None, resolution] = self._features(name, None, resolution)
+                if name == "memberships":  # every row first: the latest are picked from it
+                    self._prebuilt[name, EVERY, resolution] = \
+                        self._features(name, EVERY, resolution)
+                    latest = self.features(name, None, resolution)
+                else:
+                    latest = self._features(name, None, resolution)
+                self._prebuilt[name, None, resolution] = latest
 
     def is_prebuilt(self, as_of, resolution: str) -> bool:
         """Whether :meth:`select` with these is a look-up (otherwise it may build a view)."""
@@ -219,7 +235,8 @@ class Catalogue:
                  resolution: str) -> Features:
         """A collection's features at a date or over a period, at ``resolution``.
 
-        Memberships are the rows in force at the date or at any time in the period; units and
+        Memberships are the rows in force at the date or at any time in the period, picked
+        from the view of every row (a row's feature does not depend on the date); units and
         platforms are as of the date, or of the period's end (the latest if open). Cities
         and provinces do not depend on dates.
         """
@@ -228,7 +245,14 @@ class Catalogue:
         elif isinstance(as_of, Period) and collection != "memberships":
             as_of = as_of.end
         kept = self._prebuilt.get((collection, as_of, resolution))
-        return kept if kept is not None else self._cached(collection, as_of, resolution)
+        if kept is not None:
+            return kept
+        if collection == "memberships":
+            every = self._prebuilt.get((collection, EVERY, resolution)) or \
+                self._cached(collection, EVERY, resolution)
+            table = self.atlas.memberships
+            return every.subset(table.index.get_indexer(in_force(table, as_of).index))
+        return self._cached(collection, as_of, resolution)
 
     def frame(self, collection: str, as_of: dt.date | None = None) -> gpd.GeoDataFrame:
         """Properties and full-resolution geometry of a collection, indexed by feature id."""
@@ -284,7 +308,8 @@ class Catalogue:
         return frame, _multipolygons(shown)
 
     def _memberships(self, as_of, resolution):
-        rows = in_force(self.atlas.memberships, as_of)
+        """Every row of the membership table (``as_of`` is :data:`EVERY`), in its order."""
+        rows = self.atlas.memberships
         units = self.boundaries.units
         entities = self.atlas.registry.entities
         frame = rows.assign(

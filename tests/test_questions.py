@@ -146,6 +146,23 @@ def test_units_within_a_distance_with_each_distance(questions, boundaries):
             assert hit["distance_km"] * 1000 == pytest.approx(distance[hit["adcode"]], abs=400)
 
 
+@pytest.mark.parametrize("limit", [2_000.0, 60_000.0, 250_000.0])
+def test_the_nearest_points_are_those_found_by_measuring_every_point(boundaries, limit):
+    from scipy.spatial import cKDTree
+
+    from layers.questions.sets import _nearest, _points
+
+    local = boundaries.geometry("units", "local")
+    forward = pyproj.Transformer.from_crs(
+        "OGC:CRS84", "+proj=aeqd +lat_0=30.6 +lon_0=104.1 +ellps=WGS84", always_xy=True)
+    tree = cKDTree(_points(shapely.coverage_union_all(local[local.index.str.startswith(
+        "5101")].values), forward))
+    others = local[~local.index.str.startswith("5101")].values
+    every = [tree.query(_points(g, forward), distance_upper_bound=limit)[0].min() for g in others]
+    found = _nearest(tree, others, forward, limit)
+    assert found.tolist() == every and 0 < (found < limit).sum() < len(others)
+
+
 CROSS = ["platforms with members in both provinces", "cross-province platforms",
          "which platforms span both provinces", "跨省的平台", "横跨川渝两地的合作平台", "哪些平台跨两省"]
 ONE = ["zones only in 四川", "entities entirely within Sichuan", "which areas lie only in 四川省",

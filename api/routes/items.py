@@ -25,7 +25,7 @@ from api.responses import (GCJ02_LABEL, GEOJSON, Cached, content_crs, download, 
 from api.settings import Settings
 from api.work import Worker
 from formats.exports import FORMATS
-from formats.geojson import collection as feature_collection
+from formats.geojson import collection_parts
 from formats.geojson import dumps
 from layers import Layers
 from layers.catalogue import Catalogue, Page
@@ -154,8 +154,8 @@ def _feature_collection(request: Request, page: Page, cid: str) -> Cached:
             links.append({"rel": rel, "type": GEOJSON, "href": target})
     served = page.features()
     extra = {"datum": GCJ02_LABEL} if page.datum == "gcj02" else {}
-    body = feature_collection(served, numberMatched=page.matched, numberReturned=len(served),
-                              links=links, **extra)
+    body = collection_parts(served, numberMatched=page.matched, numberReturned=len(served),
+                            links=links, **extra)
     stamped, fresh = time_stamped(body)
     return Cached(stamped, request, GEOJSON, tag_of=body,
                   headers={**content_crs(page.datum), **fresh})
@@ -176,14 +176,15 @@ async def item(request: Request, cid: Annotated[str, Depends(collection_id)], fe
 def _item(request: Request, catalogue: Catalogue, cid: str,
           feature_id: str, f: str, size: dict, selection: dict):
     """One feature's response, in a worker thread (a new view, a file, a large outline)."""
-    page = catalogue.feature(cid, feature_id, **selection)
+    if f in FORMATS and cid == "platforms":  # its member units: no outline to dissolve
+        page = catalogue.select("memberships", properties={"entity": feature_id}, **selection)
+        page = page if page.matched else None
+    else:
+        page = catalogue.feature(cid, feature_id, **selection)
     if page is None:
         when = f" at datetime={request.query_params['datetime']}" if selection["as_of"] else ""
         raise NotFound(f"no feature {feature_id!r} in {cid}{when}")
     if f in FORMATS:
-        if cid == "platforms":  # a platform downloads with its member units
-            page = catalogue.select("memberships", properties={"entity": feature_id},
-                                    **selection)
         return download(request, page.frame(), f"{cid}-{feature_id}", f, page.datum)
     if f in PICTURES:
         return feature_map(request, catalogue.atlas, page, cid, feature_id, selection["as_of"],

@@ -1,0 +1,39 @@
+"""The catalogue's views: a date's memberships picked from the view of every row."""
+
+import datetime as dt
+
+import pytest
+
+from formats.geojson import features
+from layers.catalogue import Catalogue
+from layers.memberships import Period, in_force
+
+
+@pytest.fixture(scope="module")
+def catalogue(atlas):
+    built = Catalogue(atlas)
+    built.prebuild()
+    return built
+
+
+@pytest.mark.parametrize("as_of", [None, dt.date(2021, 6, 1), dt.date(2022, 3, 2),
+                                   Period(dt.date(2021, 1, 1), dt.date(2023, 1, 1))])
+@pytest.mark.parametrize("resolution", ["full", "overview", "local"])
+def test_a_dates_memberships_are_the_rows_in_force_serialised_as_a_fresh_build(
+        catalogue, atlas, as_of, resolution):
+    view = catalogue.features("memberships", as_of, resolution)
+    rows = in_force(atlas.memberships, as_of)
+    expected = (rows.entity + ":" + rows.adcode + ":" + rows.extent.astype(str)).tolist()
+    assert view.frame.index.tolist() == expected and len(expected) > 0
+    properties = [c for c in view.frame.columns if c != view.frame.geometry.name]
+    assert list(view.serialised) == features(view.frame, "id", view.shown, properties)
+    assert [view.positions[i] for i in expected] == list(range(len(expected)))
+    assert view.tree.query(view.frame.geometry.values[-1]).size > 0
+
+
+def test_the_rows_bytes_are_shared_across_dates_not_copied(catalogue):
+    first = catalogue.features("memberships", dt.date(2022, 3, 2), "full")
+    second = catalogue.features("memberships", dt.date(2022, 3, 3), "full")
+    shared = set(first.frame.index) & set(second.frame.index)
+    assert shared and all(first.serialised[first.positions[i]] is
+                          second.serialised[second.positions[i]] for i in shared)
