@@ -25,8 +25,7 @@ from api.responses import (GCJ02_LABEL, GEOJSON, Cached, content_crs, download, 
 from api.settings import Settings
 from api.work import Worker
 from formats.exports import FORMATS
-from formats.geojson import collection_parts
-from formats.geojson import dumps
+from formats.geojson import collection_parts, dumps
 from layers import Layers
 from layers.catalogue import Catalogue, Page
 from layers.history import readable, summary, versions
