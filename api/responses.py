@@ -5,6 +5,8 @@ the headers every response carries.
 ('html', 'json', 'json')
 >>> merge_vary([b"Accept, Accept-Encoding", b"Accept-Encoding", b"Origin"])
 b'Accept, Accept-Encoding, Origin'
+>>> merge_vary([b"Accept, Origin", b"origin"], drop=frozenset({b"origin"}))
+b'Accept'
 """
 
 from __future__ import annotations
@@ -97,8 +99,10 @@ def page_href(request: Request, **changes) -> str:
 
 
 def html(request: Request, template: str, **context) -> Response:
-    """A page rendered from the app's templates (``api/templates``, not served as files)."""
-    return TEMPLATES.TemplateResponse(request, template, context)
+    """A page rendered from the app's templates (``api/templates``, not served as files),
+    tagged like every other answer (ETag, 304)."""
+    return Cached(TEMPLATES.TemplateResponse(request, template, context).body, request,
+                  "text/html")
 
 
 def content_crs(datum: str) -> dict:
@@ -162,12 +166,13 @@ def download(request: Request, frame, name: str, fmt: str, datum: str) -> Respon
     return Cached(made.data, request, FORMATS[fmt].media_type, headers=headers)
 
 
-def merge_vary(values: list[bytes]) -> bytes:
-    """One ``Vary`` value from several, each header named once (case-insensitively)."""
+def merge_vary(values: list[bytes], drop: frozenset[bytes] = frozenset()) -> bytes:
+    """One ``Vary`` value from several, each header named once (case-insensitively), none
+    of ``drop`` (lower case)."""
     names = {}
     for value in values:
         for name in value.split(b","):
-            if name.strip():
+            if name.strip() and name.strip().lower() not in drop:
                 names.setdefault(name.strip().lower(), name.strip())
     return b", ".join(names.values())
 
@@ -175,13 +180,17 @@ def merge_vary(values: list[bytes]) -> bytes:
 class ResponseHeaders:
     """ASGI middleware, outermost: ``X-Content-Type-Options: nosniff`` on every response, a
     strict Content-Security-Policy on HTML that does not bring its own (the map page does),
-    and one ``Vary`` header naming each header once, whoever added it."""
+    and one ``Vary`` header naming each header once, whoever added it.
+
+    ``cors``: when the API answers any origin (``*``), the CORS headers every response
+    carries, asked or not; ``Vary`` then never names ``Origin``, since nothing varies by it
+    (else a shared cache would keep one copy per site)."""
 
     POLICY = (b"default-src 'self'; object-src 'none'; base-uri 'none'; "
               b"frame-ancestors 'none'; form-action 'self'")
 
-    def __init__(self, app):
-        self.app = app
+    def __init__(self, app, cors: list[tuple[bytes, bytes]] | None = None):
+        self.app, self.cors = app, cors
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -197,8 +206,12 @@ class ResponseHeaders:
     def headers(self, headers) -> list[tuple[bytes, bytes]]:
         vary = [value for name, value in headers if name.lower() == b"vary"]
         headers = [(name, value) for name, value in headers if name.lower() != b"vary"]
+        if self.cors:
+            given = {name.lower() for name, _ in headers}
+            headers += [(name, value) for name, value in self.cors if name not in given]
+        vary = merge_vary(vary, frozenset({b"origin"}) if self.cors else frozenset())
         if vary:
-            headers.append((b"vary", merge_vary(vary)))
+            headers.append((b"vary", vary))
         headers.append((b"x-content-type-options", b"nosniff"))
         names = {name.lower() for name, _ in headers}
         is_html = any(n.lower() == b"content-type" and v.startswith(b"text/html")

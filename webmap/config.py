@@ -34,14 +34,16 @@ BASE_MAPS = {"osm": (providers.OpenStreetMap.Mapnik, "wgs84"),
 DISPLAY_ZOOMS = {"overview": 7.5, "regional": 9, "local": 30}
 
 
-def preloaded(page_limit: int) -> str:
+def preloaded(page_limit: int, version: str | None = None) -> str:
     """The request of the first view, preloaded by the page and asked for first by its
-    scripts (the same address, so the browser uses the preload).
+    scripts (the same address, so the browser uses the preload), naming the data
+    ``version`` as every request of the page does.
 
-    >>> preloaded(500)
-    '/collections/units/items?limit=500&resolution=overview'
+    >>> preloaded(500, "4c76e4c00ba7")
+    '/collections/units/items?limit=500&resolution=overview&v=4c76e4c00ba7'
     """
-    return f"/collections/units/items?{urlencode({'limit': page_limit, 'resolution': 'overview'})}"
+    query = {"limit": page_limit, "resolution": "overview", "v": version}
+    return f"/collections/units/items?{urlencode({k: v for k, v in query.items() if v})}"
 
 
 def written_members(entity, names: dict[str, str]) -> list[list]:
@@ -107,13 +109,14 @@ def home(atlas: Layers) -> dict:
     return {"entity": extent, "bounds": [[south, west], [north, east]]}
 
 
-def configuration(atlas: Layers, map_name: str, *, page_limit: int) -> dict:
+def configuration(atlas: Layers, map_name: str, *, page_limit: int,
+                  version: str | None = None) -> dict:
     """What the page's scripts need besides the API: the folium map's variable name, names,
     colours, search index, base maps, dates and ``page_limit``, the most features the API
     returns in one page (the scripts ask for that many)."""
     return {
-        "map": map_name, "home": home(atlas), "pageLimit": page_limit,
-        "preloaded": preloaded(page_limit),
+        "map": map_name, "home": home(atlas), "pageLimit": page_limit, "version": version,
+        "preloaded": preloaded(page_limit, version),
         "families": list(dict.fromkeys(FAMILIES.values())),
         "zooms": list(DISPLAY_ZOOMS.items()),
         "dated": [c.id for c in COLLECTIONS.values() if c.dated],
