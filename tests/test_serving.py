@@ -122,6 +122,14 @@ def wait_for(condition, timeout: float = 60.0):
     return value
 
 
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (exists and is no zombie)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def served_while_stopped(base: str, stopped: int) -> bool:
     """Whether a request is answered while process ``stopped`` is frozen (SIGSTOP): the
     other worker must have accepted it."""
@@ -146,7 +154,19 @@ def test_two_workers_both_serve_one_killed_is_replaced_sigterm_stops_all(cache_d
         assert served_while_stopped(base, second) and served_while_stopped(base, new)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
-        assert not any(Path(f"/proc/{pid}").exists() for pid in replaced)
+        assert not any(map(alive, replaced))
+    finally:
+        if process.poll() is None:
+            loopback.stop(process)
+
+
+def test_workers_stop_by_themselves_when_their_supervisor_is_killed(cache_directory):
+    process, _ = loopback.start(cache_directory, workers=2)
+    try:
+        workers = wait_for(lambda: len(children(process.pid)) == 2 and children(process.pid))
+        process.kill()
+        process.wait(timeout=10)
+        wait_for(lambda: not any(map(alive, workers)), timeout=30)
     finally:
         if process.poll() is None:
             loopback.stop(process)
