@@ -112,24 +112,24 @@ def content_crs(datum: str) -> dict:
 
 def time_stamped(document: bytes) -> tuple[bytes, dict]:
     """A JSON object with ``timeStamp``, when the response is generated (to the second, UTC),
-    and the headers saying it is fresh until that second ends (``Expires``; ``max-age=1`` for
-    shared caches), so that no cache serves a stamp from another second.
+    and ``Expires`` at the end of that second: the response cache (:mod:`api.response_cache`)
+    makes it anew after. Shared caches get :mod:`api.freshness`'s Cache-Control instead: a
+    copy they keep says when it was made, and its ETag ignores the stamp.
 
     >>> body, headers = time_stamped(b'{"a":1}')
     >>> body[:21], sorted(headers)
-    (b'{"a":1,"timeStamp":"2', ['Cache-Control', 'Expires'])
+    (b'{"a":1,"timeStamp":"2', ['Expires'])
     """
     second = int(time.time())
     stamp = dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (document[:-1] + b',"timeStamp":"' + stamp.encode() + b'"}',
-            {"Expires": email.utils.formatdate(second + 1, usegmt=True),
-             "Cache-Control": "public, max-age=1"})
+            {"Expires": email.utils.formatdate(second + 1, usegmt=True)})
 
 
 class Cached(Response):
     """A response with a weak ETag (hash of the body, or of ``tag_of``: the body but for its
-    ``timeStamp``), a public Cache-Control and ``Vary: Accept, Accept-Encoding``;
-    ``If-None-Match`` with that tag gets 304.
+    ``timeStamp``) and ``Vary: Accept, Accept-Encoding`` (Cache-Control is
+    :mod:`api.freshness`'s); ``If-None-Match`` with that tag gets 304.
 
     The tag is weak because the body may travel gzipped, or differ by its time stamp. Bodies
     are compressed here, with the body's own tag kept; the finished response, compressed, is
@@ -140,8 +140,7 @@ class Cached(Response):
                  tag_of: bytes | None = None, **kwargs):
         digest = hashlib.blake2b(content if tag_of is None else tag_of,
                                  digest_size=16).hexdigest()
-        headers = {"ETag": f'W/"{digest}"', "Cache-Control": "public, max-age=3600",
-                   "Vary": "Accept, Accept-Encoding", **kwargs.pop("headers", {})}
+        headers = {"ETag": f'W/"{digest}"', "Vary": "Accept, Accept-Encoding", **kwargs.pop("headers", {})}
         if etag_matches(request.headers.get("if-none-match", "").encode("latin-1"),
                         headers["ETag"].encode()):
             super().__init__(status_code=304, headers=headers)
