@@ -19,14 +19,17 @@ from fastapi.staticfiles import StaticFiles
 import geo
 import layers
 import webmap
+import webmap.assets
 from api.budget import Budget
 from api.errors import add_exception_handlers, problem
+from api.freshness import Freshness
 from api.openapi import openapi_document
 from api.resources import MapPage
 from api.response_cache import ResponseCache
 from api.responses import GZIP_MINIMUM, ResponseHeaders, negotiate
 from api.routes import collections, items, landing, pages, panel, questions
 from api.settings import Settings
+from api.version import data_version
 from api.work import Worker
 from layers.catalogue import Catalogue
 from layers.questions import Questions
@@ -88,8 +91,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     catalogue.prebuild()
     app = FastAPI(title=TITLE, version="0.1.0", description=DESCRIPTION, openapi_url=None,
                   docs_url=None, redoc_url=None)
-    html = webmap.page(atlas, page_limit=settings.page_limit)
+    version = data_version(atlas.boundaries.meta["fingerprint"],
+                           Path(settings.registry_dir or layers.registry_dir()))
+    html = webmap.page(atlas, page_limit=settings.page_limit,
+                       edition=webmap.Edition(version=version))
     app.state.settings, app.state.catalogue, app.state.budget = settings, catalogue, budget
+    app.state.version = version
     app.state.questions = Questions(atlas, budget.region("answers").memoize)
     app.state.worker = Worker(settings.work_threads or min(4, os.cpu_count() or 1),
                               settings.time_limit)
@@ -97,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_exception_handlers(app)
     for module in (landing, pages, collections, items, questions, panel):
         app.include_router(module.router)
+    webmap.assets.mount(app)  # under an address naming their version, before the plain one
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     webmap.mount(app)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=6)
@@ -105,8 +113,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_methods=["GET"], allow_headers=CORS_REQUEST_HEADERS,
                        expose_headers=CORS_EXPOSED_HEADERS)
     app.add_middleware(LongUrls, max_bytes=settings.max_url_bytes)
-    app.add_middleware(ResponseHeaders)  # sees every header, merges Vary
+    everyone = settings.cors_origins == ["*"]
+    app.add_middleware(ResponseHeaders, cors=[  # sees every header, merges Vary
+        (b"access-control-allow-origin", b"*"),
+        (b"access-control-expose-headers", ", ".join(CORS_EXPOSED_HEADERS).encode())]
+        if everyone else None)
     # outermost: a repeated GET is answered from the finished response, before routing
     app.add_middleware(ResponseCache, region=budget.region("responses"), negotiate=negotiate)
+    # outside the response cache: ``v`` off the query first, Cache-Control on what it answers
+    app.add_middleware(Freshness, version=version,
+                       prefixes=(webmap.STATIC_URL + "/", webmap.VENDOR_URL + "/"))
     app.openapi = functools.cache(lambda: openapi_document(app, catalogue, settings))
     return app

@@ -5,6 +5,8 @@ the headers every response carries.
 ('html', 'json', 'json')
 >>> merge_vary([b"Accept, Accept-Encoding", b"Accept-Encoding", b"Origin"])
 b'Accept, Accept-Encoding, Origin'
+>>> merge_vary([b"Accept, Origin", b"origin"], drop=frozenset({b"origin"}))
+b'Accept'
 """
 
 from __future__ import annotations
@@ -111,8 +113,10 @@ def page_href(request: Request, **changes) -> str:
 
 
 def html(request: Request, template: str, **context) -> Response:
-    """A page rendered from the app's templates (``api/templates``, not served as files)."""
-    return TEMPLATES.TemplateResponse(request, template, context)
+    """A page rendered from the app's templates (``api/templates``, not served as files),
+    tagged like every other answer (ETag, 304)."""
+    return Cached(TEMPLATES.TemplateResponse(request, template, context).body, request,
+                  "text/html")
 
 
 def content_crs(datum: str) -> dict:
@@ -122,19 +126,19 @@ def content_crs(datum: str) -> dict:
 
 def time_stamped(parts: list[bytes]) -> tuple[list[bytes], dict]:
     """A JSON object (given as the parts that joined make it) with ``timeStamp``, when the
-    response is generated (to the second, UTC), and the headers saying it is fresh until that
-    second ends (``Expires``; ``max-age=1`` for shared caches), so that no cache serves a
-    stamp from another second.
+    response is generated (to the second, UTC), and ``Expires`` at the end of that second:
+    the response cache (:mod:`api.response_cache`) makes it anew after. Shared caches get
+    :mod:`api.freshness`'s Cache-Control instead: a copy they keep says when it was made,
+    and its ETag ignores the stamp.
 
     >>> parts, headers = time_stamped([b'{"a":', b'1}'])
     >>> b"".join(parts)[:21], sorted(headers)
-    (b'{"a":1,"timeStamp":"2', ['Cache-Control', 'Expires'])
+    (b'{"a":1,"timeStamp":"2', ['Expires'])
     """
     second = int(time.time())
     stamp = dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return ([*parts[:-1], parts[-1][:-1] + b',"timeStamp":"' + stamp.encode() + b'"}'],
-            {"Expires": email.utils.formatdate(second + 1, usegmt=True),
-             "Cache-Control": "public, max-age=1"})
+            {"Expires": email.utils.formatdate(second + 1, usegmt=True)})
 
 
 Body = bytes | list[bytes]  # a body, or the parts that joined make it
@@ -142,8 +146,8 @@ Body = bytes | list[bytes]  # a body, or the parts that joined make it
 
 class Cached(Response):
     """A response with a weak ETag (hash of the body, or of ``tag_of``: the body but for its
-    ``timeStamp``), a public Cache-Control and ``Vary: Accept, Accept-Encoding``;
-    ``If-None-Match`` with that tag gets 304.
+    ``timeStamp``) and ``Vary: Accept, Accept-Encoding`` (Cache-Control is
+    :mod:`api.freshness`'s); ``If-None-Match`` with that tag gets 304.
 
     The tag is weak because the body may travel gzipped, or differ by its time stamp. Bodies
     are compressed here, with the body's own tag kept; the finished response, compressed, is
@@ -156,7 +160,7 @@ class Cached(Response):
         digest = hashlib.blake2b(digest_size=16)
         for piece in pieces(content if tag_of is None else tag_of):
             digest.update(piece)
-        headers = {"ETag": f'W/"{digest.hexdigest()}"', "Cache-Control": "public, max-age=3600",
+        headers = {"ETag": f'W/"{digest.hexdigest()}"',
                    "Vary": "Accept, Accept-Encoding", **kwargs.pop("headers", {})}
         if etag_matches(request.headers.get("if-none-match", "").encode("latin-1"),
                         headers["ETag"].encode()):
@@ -220,12 +224,13 @@ def download(request: Request, frame, name: str, fmt: str, datum: str) -> Respon
     return Cached(made.data, request, FORMATS[fmt].media_type, headers=headers)
 
 
-def merge_vary(values: list[bytes]) -> bytes:
-    """One ``Vary`` value from several, each header named once (case-insensitively)."""
+def merge_vary(values: list[bytes], drop: frozenset[bytes] = frozenset()) -> bytes:
+    """One ``Vary`` value from several, each header named once (case-insensitively), none
+    of ``drop`` (lower case)."""
     names = {}
     for value in values:
         for name in value.split(b","):
-            if name.strip():
+            if name.strip() and name.strip().lower() not in drop:
                 names.setdefault(name.strip().lower(), name.strip())
     return b", ".join(names.values())
 
@@ -233,13 +238,17 @@ def merge_vary(values: list[bytes]) -> bytes:
 class ResponseHeaders:
     """ASGI middleware, outermost: ``X-Content-Type-Options: nosniff`` on every response, a
     strict Content-Security-Policy on HTML that does not bring its own (the map page does),
-    and one ``Vary`` header naming each header once, whoever added it."""
+    and one ``Vary`` header naming each header once, whoever added it.
+
+    ``cors``: when the API answers any origin (``*``), the CORS headers every response
+    carries, asked or not; ``Vary`` then never names ``Origin``, since nothing varies by it
+    (else a shared cache would keep one copy per site)."""
 
     POLICY = (b"default-src 'self'; object-src 'none'; base-uri 'none'; "
               b"frame-ancestors 'none'; form-action 'self'")
 
-    def __init__(self, app):
-        self.app = app
+    def __init__(self, app, cors: list[tuple[bytes, bytes]] | None = None):
+        self.app, self.cors = app, cors
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -255,8 +264,12 @@ class ResponseHeaders:
     def headers(self, headers) -> list[tuple[bytes, bytes]]:
         vary = [value for name, value in headers if name.lower() == b"vary"]
         headers = [(name, value) for name, value in headers if name.lower() != b"vary"]
+        if self.cors:
+            given = {name.lower() for name, _ in headers}
+            headers += [(name, value) for name, value in self.cors if name not in given]
+        vary = merge_vary(vary, frozenset({b"origin"}) if self.cors else frozenset())
         if vary:
-            headers.append((b"vary", merge_vary(vary)))
+            headers.append((b"vary", vary))
         headers.append((b"x-content-type-options", b"nosniff"))
         names = {name.lower() for name, _ in headers}
         is_html = any(n.lower() == b"content-type" and v.startswith(b"text/html")

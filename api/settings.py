@@ -46,6 +46,8 @@ class Settings(BaseSettings):
         "before a 503"))
     work_threads: int | None = Field(None, ge=1, description=(
         "Threads doing heavy work off the event loop (default: the cores, at most 4)"))
+    workers: int = Field(1, ge=1, le=64, description=(
+        "Processes `chengyu serve` answers with, forked after loading the data once"))
     shutdown_timeout: float = Field(10.0, ge=0, description=(
         "Seconds `chengyu serve` waits for open requests on SIGTERM before closing them"))
     max_url_bytes: int = Field(8_388_608, ge=1024, description=(

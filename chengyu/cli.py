@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import geo
 import layers
-from chengyu.serving import ListenError
+from chengyu.serving import ListenError, WorkersFailed
 from formats.exports import FORMATS, export
 from formats.fonts import CJKFontMissing
 from formats.geojson import dumps
@@ -58,7 +58,8 @@ def serve(args) -> None:
     from api.settings import SettingsError, read_settings
     from chengyu.serving import serve as run
 
-    given = {"host": args.host, "port": args.port, "cache_dir": args.cache_dir}
+    given = {"host": args.host, "port": args.port, "cache_dir": args.cache_dir,
+             "workers": args.workers}
     try:
         settings = read_settings(**{name: value for name, value in given.items()
                                     if value is not None})
@@ -71,6 +72,13 @@ def _port(text: str) -> int:
     """A TCP port number, 0 to 65535 (0: any free port)."""
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {text!r}")
+    return int(text)
+
+
+def _workers(text: str) -> int:
+    """A number of worker processes, 1 to 64."""
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"expected a number of workers 1-64, got {text!r}")
     return int(text)
 
 
@@ -295,6 +303,8 @@ def parser() -> argparse.ArgumentParser:
     sub = command("serve", serve, "serve the map and the API")
     sub.add_argument("--host", help="address to listen on (default: $CHENGYU_HOST or 127.0.0.1)")
     sub.add_argument("--port", type=_port, help="port (default: $CHENGYU_PORT or 8000)")
+    sub.add_argument("--workers", type=_workers, help="processes answering requests, forked "
+                     "once the data is loaded (default: $CHENGYU_WORKERS or 1)")
     sub = command("query", query, "ask a question, e.g. 'platforms touching 广安'")
     sub.add_argument("question")
     sub.add_argument("--json", action="store_true", help="print the full answer as JSON")
@@ -347,7 +357,7 @@ def main(argv=None) -> int:
     except DATA_ERRORS as error:
         print(f"chengyu {args.command}: cannot load the data: {error}", file=sys.stderr)
         return 1
-    except (CJKFontMissing, ListenError) as error:
+    except (CJKFontMissing, ListenError, WorkersFailed) as error:
         print(f"chengyu {args.command}: {error}", file=sys.stderr)
         return 1
     return 0

@@ -8,7 +8,7 @@ data (no server runs), with the app's own builders (the catalogue's views, its G
 the exports, the page templates)::
 
     index.html                                       the map page
-    static/, vendor/leaflet/                         its scripts and styles, Leaflet
+    static/{hash}/, vendor/leaflet/{version}/        its scripts and styles, Leaflet
     data/{datum}/{collection}.{resolution}.geojson   units, cities, provinces, platforms at
                                                      every display resolution, WGS-84 and GCJ-02
     data/memberships/{adcode}.geojson                a unit's memberships (its popup)
@@ -42,7 +42,7 @@ from layers import Layers
 from layers.catalogue import COLLECTIONS, Catalogue
 from layers.history import readable, summary, versions
 from webmap.config import STATIC_PATHS, Edition
-from webmap.document import STATIC
+from webmap.assets import STATIC, STATIC_URL
 
 MANIFEST = "manifest.json"
 KIND = "chengyu-atlas static edition"  # the manifest's ``edition``: what may be replaced
@@ -137,7 +137,7 @@ def _path(template: str, **values) -> str:
 def _write_site(atlas: Layers, root: Path, edition: Edition) -> None:
     catalogue = Catalogue(atlas)
     _write(root / "index.html", webmap.page(atlas, edition=edition))
-    shutil.copytree(STATIC, root / "static")
+    shutil.copytree(STATIC, root / STATIC_URL.lstrip("/"))  # content-addressed, as served
     vendor = root / webmap.VENDOR_URL.lstrip("/")
     vendor.mkdir(parents=True)
     for name in LEAFLET_FILES:

@@ -1,14 +1,18 @@
-"""``chengyu serve``: listen first, then load the data, then hand the socket to uvicorn.
+"""``chengyu serve``: listen first, then load the data, then hand the socket to uvicorn (in
+this process, or in ``workers`` processes forked from it: :mod:`chengyu.workers`).
 
 Listening first makes a port in use (or an address not of this machine) one line and exit 1
 at once, not after seconds of loading. The server ignores SIGPIPE (Python's default): a
 client that hangs up mid-body is that connection's end, never the server's. On SIGTERM it
 stops accepting, lets open requests finish for ``shutdown_timeout`` seconds, then closes them.
+Every connection is set TCP_NODELAY (asyncio does it for each one accepted), so a small
+response on a kept-alive connection is not held back waiting for an acknowledgement.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import socket
 import sys
 
@@ -20,6 +24,10 @@ HEADER_BYTES = 1 << 16
 
 class ListenError(OSError):
     """The address cannot be listened on (port in use, not an address of this machine)."""
+
+
+class WorkersFailed(RuntimeError):
+    """The worker processes kept dying at start."""
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -56,7 +64,16 @@ def serve(settings) -> None:
                                 h11_max_incomplete_event_size=(2 * settings.max_url_bytes
                                                                + HEADER_BYTES))
         host, port = sock.getsockname()[:2]
-        print(f"serving on http://{host}:{port}/", file=sys.stderr)
-        uvicorn.Server(config).run(sockets=[sock])
+        workers = settings.workers
+        print(f"serving on http://{host}:{port}/"
+              + (f" with {workers} worker processes" if workers > 1 else ""), file=sys.stderr)
+        if workers == 1:
+            uvicorn.Server(config).run(sockets=[sock])
+            return
+        from chengyu.workers import Supervisor, WorkerServer
+
+        parent = os.getpid()
+        Supervisor(lambda: WorkerServer(config, parent).run(sockets=[sock]), workers,
+                   settings.shutdown_timeout).run()
     finally:
         sock.close()

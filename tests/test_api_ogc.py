@@ -403,7 +403,13 @@ def test_gcj02_output_is_labelled_and_shifted(client):
 def test_etag_and_if_none_match_give_304(client):
     first = client.get("/collections/units/items/511623")
     tag = first.headers["etag"]
-    assert "max-age" in first.headers["cache-control"]
+    assert first.headers["cache-control"] == "public, no-cache"  # no version named: revalidated
+    named = client.get(f"/collections/units/items/511623?v={client.app.state.version}")
+    assert named.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert named.headers["etag"] == tag and "expires" not in named.headers
+    other_version = client.get("/collections/units/items/511623?v=0")
+    assert other_version.headers["cache-control"] == "public, no-cache"
+    assert client.get("/nope?v=0").headers["cache-control"] == "no-store"
     again = client.get("/collections/units/items/511623", headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.content == b""
     other = client.get("/collections/units/items/511602", headers={"If-None-Match": tag})

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -21,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HEAVY = "/collections/units/items?limit=10000"
 
 
-@pytest.fixture(scope="module")
-def server(cache_directory):
-    process, base = loopback.start(cache_directory, environment={
+@pytest.fixture(scope="module", params=[1, 2], ids=["1 worker", "2 workers"])
+def server(cache_directory, request):
+    process, base = loopback.start(cache_directory, workers=request.param, environment={
         "CHENGYU_PUBLIC_URL": "", "CHENGYU_MAX_URL_BYTES": "100000"})
     yield process, base
     loopback.stop(process)
@@ -86,8 +87,10 @@ def test_an_over_long_url_gets_the_problem_shape(server):
     assert "150,0" in json.loads(body)["detail"]
 
 
-def test_sigterm_with_a_stalled_client_ends_after_the_shutdown_timeout(cache_directory):
-    process, base = loopback.start(cache_directory, environment={
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigterm_with_a_stalled_client_ends_after_the_shutdown_timeout(cache_directory,
+                                                                        workers):
+    process, base = loopback.start(cache_directory, workers=workers, environment={
         "CHENGYU_SHUTDOWN_TIMEOUT": "2"})
     try:
         host, port = base.removeprefix("http://").split(":")
@@ -102,6 +105,79 @@ def test_sigterm_with_a_stalled_client_ends_after_the_shutdown_timeout(cache_dir
     finally:
         if process.poll() is None:
             loopback.stop(process)
+
+
+def children(pid: int) -> set[int]:
+    """The processes ``pid`` started and that still run (or wait to be reaped)."""
+    return {int(child) for child in
+            Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def wait_for(condition, timeout: float = 60.0):
+    """Return ``condition()`` once it is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+    return value
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (exists and is no zombie)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def served_while_stopped(base: str, stopped: int) -> bool:
+    """Whether a request is answered while process ``stopped`` is frozen (SIGSTOP): the
+    other worker must have accepted it."""
+    os.kill(stopped, signal.SIGSTOP)
+    try:
+        return get(base + "/conformance")[0] == 200
+    finally:
+        os.kill(stopped, signal.SIGCONT)
+
+
+def test_two_workers_both_serve_one_killed_is_replaced_sigterm_stops_all(cache_directory):
+    process, base = loopback.start(cache_directory, workers=2)
+    try:
+        first, second = sorted(wait_for(lambda: len(children(process.pid)) == 2
+                                        and children(process.pid)))
+        assert served_while_stopped(base, first) and served_while_stopped(base, second)
+        os.kill(first, signal.SIGKILL)
+        replaced = wait_for(lambda: (now := children(process.pid)) != {first, second}
+                            and len(now) == 2 and now)
+        assert second in replaced and first not in replaced
+        (new,) = replaced - {second}
+        assert served_while_stopped(base, second) and served_while_stopped(base, new)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert not any(map(alive, replaced))
+    finally:
+        if process.poll() is None:
+            loopback.stop(process)
+
+
+def test_workers_stop_by_themselves_when_their_supervisor_is_killed(cache_directory):
+    process, _ = loopback.start(cache_directory, workers=2)
+    try:
+        workers = wait_for(lambda: len(children(process.pid)) == 2 and children(process.pid))
+        process.kill()
+        process.wait(timeout=10)
+        wait_for(lambda: not any(map(alive, workers)), timeout=30)
+    finally:
+        if process.poll() is None:
+            loopback.stop(process)
+
+
+@pytest.mark.parametrize("workers", ["0", "65", "two"])
+def test_an_invalid_worker_count_is_a_usage_error(workers):
+    result = chengyu("serve", "--workers", workers)
+    assert result.returncode == 2
+    assert f"argument --workers: expected a number of workers 1-64, got '{workers}'" \
+        in result.stderr
 
 
 def test_a_port_in_use_is_one_line_and_exit_1_before_loading(tmp_path):

@@ -39,8 +39,8 @@ def test_page_holds_no_geometry_and_loads_nothing_from_outside(atlas):
     # geometry would be megabytes
     assert '"coordinates"' not in html and len(html.encode()) < 150_000
     assets = re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"', html)
-    assert {"/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css", "/static/atlas/main.js",
-            "/static/atlas.css"} <= set(assets)
+    assert {f"{webmap.VENDOR_URL}/leaflet.js", f"{webmap.VENDOR_URL}/leaflet.css",
+            f"{webmap.STATIC_URL}/atlas/main.js", f"{webmap.STATIC_URL}/atlas.css"} <= set(assets)
     assert all(a.startswith("/") or a.startswith("data:") for a in assets)
     assert html.index("leaflet.css") < html.index("atlas.css")  # ours overrides Leaflet's
 
@@ -256,7 +256,7 @@ def client_point(page, lon: float, lat: float) -> tuple[float, float]:
 def test_first_view_draws_every_unit_with_outlines_and_no_error(page, base_url):
     requests, warnings, modules = [], [], {}
     page.on("request", lambda request: requests.append(urllib.parse.urlsplit(request.url).path))
-    page.on("response", lambda r: "/static/atlas/" in r.url and modules.setdefault(
+    page.on("response", lambda r: "/atlas/" in r.url and modules.setdefault(
         r.url.rsplit("/", 1)[1], r.headers["content-type"]))
     page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
     open_map(page, base_url)

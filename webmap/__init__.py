@@ -9,6 +9,7 @@ Leaflet comes from the PyPI package ``xstatic-leaflet``, served by the app under
 :data:`VENDOR_URL`, never from a CDN.
 
 - :mod:`webmap.vendor`: Leaflet's files and their mount;
+- :mod:`webmap.assets`: the page's own files, under an address naming their version;
 - :mod:`webmap.search`: the search index (every name a user may type);
 - :mod:`webmap.labels`: the place names written on the map, at their label points;
 - :mod:`webmap.config`: the configuration the page's scripts read, and where their data is
@@ -22,9 +23,10 @@ from webmap.config import (DISPLAY_ZOOMS, STATIC_PATHS, Edition, configuration,
 from webmap.document import page
 from webmap.policy import content_security_policy
 from webmap.search import search_index
+from webmap.assets import STATIC_URL
 from webmap.vendor import LEAFLET_DIRECTORY, VENDOR_URL, mount
 
 __all__ = ["DISPLAY_ZOOMS", "LEAFLET_DIRECTORY", "STATIC_PATHS", "VENDOR_URL", "Edition",
            "configuration",
            "content_security_policy", "entity_catalogue", "milestones", "mount", "page",
-           "search_index"]
+           "search_index", "STATIC_URL"]

@@ -45,11 +45,13 @@ class Edition:
     """Where the page's scripts get their data: the API serving the page (the default), or
     (``static``) the files of a static edition at :data:`STATIC_PATHS`, relative to the
     page, with questions asked of ``api_url`` if one is given; ``formats``: the downloads
-    offered."""
+    offered; ``version``: the data version a served page names on its requests (``v=``, for
+    shared caches, :mod:`api.freshness`)."""
 
     static: bool = False
     api_url: str | None = None
     formats: tuple[str, ...] = tuple(FORMATS)
+    version: str | None = None
 
     def api(self) -> str | None:
         """The API's base address ('' the page's own server; None: there is none)."""
@@ -67,17 +69,21 @@ SERVED = Edition()
 
 def preloaded(page_limit: int, edition: Edition = SERVED) -> str:
     """The request of the first view, preloaded by the page and asked for first by its
-    scripts (the same address, so the browser uses the preload).
+    scripts (the same address, so the browser uses the preload), naming the data
+    ``version`` as every request of the page does.
 
     >>> preloaded(500)
     '/collections/units/items?limit=500&resolution=overview'
+    >>> preloaded(500, Edition(version="4c76e4c00ba7"))
+    '/collections/units/items?limit=500&resolution=overview&v=4c76e4c00ba7'
     >>> preloaded(500, Edition(static=True))
     'data/wgs84/units.overview.geojson'
     """
     if edition.static:
         return STATIC_PATHS["layer"].format(datum="wgs84", collection="units",
                                             resolution="overview")
-    return f"/collections/units/items?{urlencode({'limit': page_limit, 'resolution': 'overview'})}"
+    query = {"limit": page_limit, "resolution": "overview", "v": edition.version}
+    return f"/collections/units/items?{urlencode({k: v for k, v in query.items() if v})}"
 
 
 def attribution(edition: Edition) -> str:
@@ -157,6 +163,7 @@ def configuration(atlas: Layers, map_name: str, *, page_limit: int,
     returns in one page: the scripts ask for that many) and where the data is (``edition``)."""
     return {
         "map": map_name, "home": home(atlas), "pageLimit": page_limit,
+        "version": edition.version,
         "preloaded": preloaded(page_limit, edition),
         "edition": {"static": edition.static, "api": edition.api(), "paths": STATIC_PATHS,
                     "extensions": {f: FORMATS[f].extension for f in edition.formats}},

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 from importlib.resources import files
-from pathlib import Path
 
 import branca.element
 import folium
 
 from layers import Layers
+from webmap.assets import STATIC, STATIC_URL
 from webmap.config import SERVED, Edition, bounds, configuration, preloaded
 from webmap.vendor import VENDOR_URL
 
 TITLE = "成渝地区双城经济圈规划地图 · Chengyu Atlas"
 PANEL = files(__package__) / "templates" / "atlas-panel.html"
-STATIC = Path(__file__).resolve().parents[1] / "static"  # served by the app under /static
 SCRIPTS = STATIC / "atlas"  # the page's ES modules; main.js imports the others
 
 
@@ -28,7 +27,7 @@ def _module_links(edition: Edition) -> str:
     """The entry module, and every module preloaded so the browser fetches them at once
     rather than level by level as the imports are discovered (there is no bundler)."""
     modules = sorted(path.name for path in SCRIPTS.glob("*.js"))
-    at = edition.asset("/static/atlas/")
+    at = edition.asset(f"{STATIC_URL}/atlas/")
     return ("".join(f'<link rel="modulepreload" href="{at}{name}">' for name in modules)
             + f'<script type="module" src="{at}main.js"></script>')
 
@@ -44,7 +43,7 @@ def page(atlas: Layers, *, page_limit: int = 10_000, edition: Edition = SERVED) 
     vendor = edition.asset(VENDOR_URL)
     fmap.default_js = [("leaflet", f"{vendor}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{vendor}/leaflet.css"),  # ours after, to override it
-                        ("atlas_css", edition.asset("/static/atlas.css"))]
+                        ("atlas_css", edition.asset(f"{STATIC_URL}/atlas.css"))]
     figure.header.add_child(branca.element.Element(
         '<link rel="icon" href="data:,">'
         f'<link rel="preload" href="{preloaded(page_limit, edition)}" as="fetch" '

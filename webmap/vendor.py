@@ -6,7 +6,7 @@ import xstatic.pkg.leaflet
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-VENDOR_URL = "/vendor/leaflet"
+VENDOR_URL = f"/vendor/leaflet/{xstatic.pkg.leaflet.VERSION}"  # a new release, a new address
 LEAFLET_DIRECTORY = Path(xstatic.pkg.leaflet.BASE_DIR)
 
 

@@ -15,10 +15,12 @@ export const datum = () => config.basemaps[state.base]?.datum ?? 'wgs84';
 /** Whether a collection's features depend on the date (memberships as of it). */
 export const dated = (collection) => config.dated.includes(collection);
 
-/** An API address; ``asOf``: whether to add the chosen date (membership as of it). */
+/** An API address; ``asOf``: whether to add the chosen date (membership as of it). It names
+ *  the data version the page was made with, so shared caches may keep the answer for good. */
 export function apiUrl(path, asOf, params = {}) {
   const query = new URLSearchParams(params);
   if (asOf && state.date) query.set('datetime', state.date);
+  if (config.version) query.set('v', config.version);
   return `${API}${path}?${query}`;
 }
 

@@ -47,17 +47,19 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120.0,
     raise TimeoutError(f"no answer from {url} within {timeout:g} s")
 
 
-def start(cache_directory=None, timeout: float = 120.0,
-          environment: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """Start ``python -m chengyu serve`` (the README's command) on a free loopback port, on
-    the boundary cache in ``cache_directory`` (default: the usual one) with ``environment``
-    added (``CHENGYU_*`` settings); return the process and the base URL once it answers."""
-    port = free_port()
+def start(cache_directory=None, timeout: float = 120.0, environment: dict | None = None,
+          workers: int = 1, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``python -m chengyu serve`` (the README's command) on a free loopback port (or
+    ``port``), with ``workers`` processes, on the boundary cache in ``cache_directory``
+    (default: the usual one) with ``environment`` added (``CHENGYU_*`` settings); return the
+    process and the base URL once it answers."""
+    port = port or free_port()
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(environment or {})}
     if cache_directory is not None:
         environment["CHENGYU_CACHE_DIR"] = str(cache_directory)
     process = subprocess.Popen(
-        [sys.executable, "-m", "chengyu", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "chengyu", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers)],
         cwd=ROOT, env=environment)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -79,10 +81,11 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def serve(cache_directory=None, timeout: float = 120.0, environment: dict | None = None):
-    """``chengyu serve`` on a free loopback port, for a ``with`` block; yields its base URL
-    and stops it after."""
-    process, base = start(cache_directory, timeout, environment)
+def serve(cache_directory=None, timeout: float = 120.0, environment: dict | None = None,
+          workers: int = 1, port: int | None = None):
+    """``chengyu serve`` on a free loopback port (or ``port``), for a ``with`` block; yields
+    its base URL and stops it after."""
+    process, base = start(cache_directory, timeout, environment, workers, port)
     try:
         yield base
     finally:
