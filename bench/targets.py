@@ -1,8 +1,7 @@
 """The ASGI apps the benchmarks serve, as factories for ``uvicorn --factory`` and ``granian
---factory`` (run from the repository root: ``bench.targets:ours_cached``).
+--factory`` (run from the repository root: ``bench.targets:ours``).
 
-* :func:`ours`: the API as users run it;
-* :func:`ours_cached`: the same behind the response cache (:mod:`api.response_cache`);
+* :func:`ours`: the API as users run it (with its response cache, :mod:`api.response_cache`);
 * :func:`bare`: the physical limit — a bare Starlette endpoint answering each URL with the
   bytes the API gave for it (read from the file named by ``CHENGYU_BENCH_BODIES``, a pickle
   of ``{path?query: (content type, gzipped body)}``; an unknown URL gets the first entry).
@@ -23,16 +22,6 @@ def ours():
     from server import create_app
 
     return create_app()
-
-
-def ours_cached():
-    """The API app behind the response cache, in the default memory budget."""
-    from api.budget import Budget
-    from api.response_cache import ResponseCache
-    from server import _negotiate, create_app
-
-    return ResponseCache(create_app(), Budget().region("responses"), version="bench",
-                         negotiate=_negotiate)
 
 
 def bare():
