@@ -6,7 +6,8 @@ server's resident memory fresh and after a request mix; beside the interpreter's
 * cold build: the same on an empty cache directory (the boundaries are built first);
 * ``chengyu query``: wall time of a question, several runs (the median), and the imports'
   share of it (``python -X importtime``: the ten costliest top-level imports);
-* RSS: after the first 200, and after every request of bench/load.py's mix, twice.
+* RSS: after the first 200, and after every request of :data:`REQUESTS`, twice (the kinds of
+  bench/load.py's mix, plus the map page and a rendered map).
 
 Goals (issue 15): warm start <= 2 s, ``chengyu query`` <= 1 s warm, fresh server <= 350 MB.
 
@@ -24,12 +25,21 @@ import time
 import urllib.request
 from pathlib import Path
 
-from load import REQUESTS, rss_kib  # sibling benchmark module
+from load import rss_kib  # sibling benchmark module
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test harness
 from support import loopback  # noqa: E402
 
 QUESTION = "platforms touching 广安"
+# one request of each kind a server meets: the map page, views of another date and
+# resolution, a filter, an export, a question, a rendered map
+REQUESTS = ["/?f=html",
+            "/collections/units/items?limit=10000&resolution=regional",
+            "/collections/memberships/items?limit=10000&datetime=2022-01-01",
+            "/collections/units/items?limit=10000&filter=area_km2%20%3E%201",
+            "/collections/platforms/items/wandakai?f=gpkg&datetime=2022-01-01",
+            "/query?q=units%20within%2010%20km%20of%20%E6%88%90%E9%83%BD",
+            "/collections/platforms/items/wandakai?f=png&width=800&height=600&dpi=100"]
 
 
 def command_line() -> list[str]:
