@@ -65,13 +65,18 @@ class Boundaries:
 
     def members(self, adcode: str) -> list[str]:
         """County-level adcodes inside a unit, prefecture or province adcode."""
-        if adcode in self.units.index:
-            return [adcode]
-        for column in ("city_adcode", "province_adcode"):
-            found = self.units.index[self.units[column] == adcode]
-            if len(found):
-                return list(found)
-        raise KeyError(f"unknown adcode {adcode!r}")
+        try:
+            return list(self._members[adcode])
+        except KeyError:
+            raise KeyError(f"unknown adcode {adcode!r}") from None
+
+    @cached_property
+    def _members(self) -> dict[str, list[str]]:
+        """Adcode → the units inside it (a unit: itself; a prefecture before a province)."""
+        found = {}
+        for column in ("province_adcode", "city_adcode"):  # the prefecture's wins
+            found.update(self.units.groupby(column, sort=False).adcode.agg(list))
+        return {**found, **{adcode: [adcode] for adcode in self.units.index}}
 
     def neighbours(self, adcodes, contact: str = "edge") -> list[str]:
         """Units outside ``adcodes`` that share a border with one of them.

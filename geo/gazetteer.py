@@ -23,8 +23,9 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
+from functools import lru_cache
+
 from opencc import OpenCC
-from pypinyin import lazy_pinyin
 
 from geo.naming import short_name
 
@@ -80,7 +81,16 @@ def normalise(text: str) -> str:
 
 def pinyin(name: str) -> str:
     """Toneless pinyin of a name, as one word (``广安`` → ``guangan``)."""
-    return "".join(lazy_pinyin(name))
+    return "".join(syllables(name))
+
+
+@lru_cache(maxsize=4096)
+def syllables(name: str) -> tuple[str, ...]:
+    """Toneless pinyin syllables of a name (pypinyin, imported on first use: its phrase
+    dictionary takes a quarter of a second and 50 MB)."""
+    from pypinyin import lazy_pinyin
+
+    return tuple(lazy_pinyin(name))
 
 
 class Gazetteer:

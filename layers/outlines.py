@@ -19,6 +19,12 @@ def _union(geometries):
     return shapely.coverage_union_all(list(geometries)) if len(geometries) else None
 
 
+def _joined(whole, partial):
+    """The union of the two parts (a coverage too: half the work of all the members again)."""
+    parts = [g for g in (whole, partial) if g is not None]
+    return _union(parts) if len(parts) == 2 else next(iter(parts), None)
+
+
 def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gpd.GeoSeries,
                     units: pd.DataFrame) -> gpd.GeoDataFrame:
     """Dissolve the member units of each entity in ``members`` (rows in force).
@@ -34,8 +40,8 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
     rows = []
     for entity_id, group in members.groupby("entity", sort=True):
         entity = registry.entities[entity_id]
-        whole = group.adcode[group.kind == "whole"]
-        partial = group.adcode[group.kind != "whole"]
+        whole = _union(unit_geometry.loc[group.adcode[group.kind == "whole"]].values)
+        partial = _union(unit_geometry.loc[group.adcode[group.kind != "whole"]].values)
         counts = group.kind.value_counts()
         rows.append({
             "id": entity.id, "name_zh": entity.name_zh, "name_en": entity.name_en,
@@ -49,9 +55,8 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
             "stated_area_km2": entity.area_km2.value if entity.area_km2 else None,
             "document": group.document.iloc[0], "document_title": group.document_title.iloc[0],
             "in_force_from": group.in_force_from.iloc[0],
-            "geometry": _union(unit_geometry.loc[group.adcode].values),
-            "whole_geometry": _union(unit_geometry.loc[whole].values),
-            "partial_geometry": _union(unit_geometry.loc[partial].values),
+            "geometry": _joined(whole, partial),
+            "whole_geometry": whole, "partial_geometry": partial,
         })
     columns = ["id", "name_zh", "name_en", "aliases", "kind", "family", "parent", "units",
                "whole", "part", "named", "uncertain", "provinces", "member_area_km2",
