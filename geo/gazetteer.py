@@ -23,11 +23,10 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-from functools import lru_cache
-
 from opencc import OpenCC
 
 from geo.naming import short_name
+from geo.pinyin import syllables
 
 LEVEL_ORDER = {"province": 0, "city": 1, "unit": 2}
 
@@ -82,15 +81,6 @@ def normalise(text: str) -> str:
 def pinyin(name: str) -> str:
     """Toneless pinyin of a name, as one word (``广安`` → ``guangan``)."""
     return "".join(syllables(name))
-
-
-@lru_cache(maxsize=4096)
-def syllables(name: str) -> tuple[str, ...]:
-    """Toneless pinyin syllables of a name (pypinyin, imported on first use: its phrase
-    dictionary takes a quarter of a second and 50 MB)."""
-    from pypinyin import lazy_pinyin
-
-    return tuple(lazy_pinyin(name))
 
 
 class Gazetteer:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import shapely
 
-from geo.gazetteer import syllables
 from geo.naming import short_name
+from geo.pinyin import syllables
 from layers import Layers
 
 # Tolerance (degrees) of the inscribed-circle search for prefectures, provinces, entities:
