@@ -8,7 +8,10 @@ An entity without members in force has no outline.
 
 from __future__ import annotations
 
+import collections
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -37,24 +40,31 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
     anything), the in-force document, and the geometries ``geometry`` (all members),
     ``whole_geometry`` and ``partial_geometry``.
     """
+    at = units.index.get_indexer(members.adcode)  # one look-up, then plain arrays
+    if (at < 0).any():
+        raise KeyError(f"unknown units {sorted(set(members.adcode[at < 0]))}")
+    geometry = np.asarray(unit_geometry.reindex(units.index).values, dtype=object)[at]
+    province, area = units.province.to_numpy()[at], units.area_km2.to_numpy()[at]
+    kind, document, title, since = (members[c].to_numpy() for c in
+                                    ("kind", "document", "document_title", "in_force_from"))
     rows = []
-    for entity_id, group in members.groupby("entity", sort=True):
+    for entity_id, positions in sorted(members.groupby("entity").indices.items()):
         entity = registry.entities[entity_id]
-        whole = _union(unit_geometry.loc[group.adcode[group.kind == "whole"]].values)
-        partial = _union(unit_geometry.loc[group.adcode[group.kind != "whole"]].values)
-        counts = group.kind.value_counts()
+        whole = _union(geometry[positions[kind[positions] == "whole"]])
+        partial = _union(geometry[positions[kind[positions] != "whole"]])
+        counts = collections.Counter(kind[positions])
+        first = positions[0]
         rows.append({
             "id": entity.id, "name_zh": entity.name_zh, "name_en": entity.name_en,
             "aliases": list(entity.aliases), "kind": entity.kind, "family": entity.family,
-            "parent": entity.parent, "units": len(group),
-            "whole": int(counts.get("whole", 0)), "part": int(counts.get("part", 0)),
-            "named": int(counts.get("named", 0)),
-            "uncertain": int(counts.get("uncertain", 0)),
-            "provinces": sorted(units.loc[group.adcode, "province"].unique()),
-            "member_area_km2": round(float(units.loc[group.adcode, "area_km2"].sum()), 1),
+            "parent": entity.parent, "units": len(positions),
+            "whole": counts["whole"], "part": counts["part"], "named": counts["named"],
+            "uncertain": counts["uncertain"],
+            "provinces": sorted(set(province[positions])),
+            "member_area_km2": round(float(area[positions].sum()), 1),
             "stated_area_km2": entity.area_km2.value if entity.area_km2 else None,
-            "document": group.document.iloc[0], "document_title": group.document_title.iloc[0],
-            "in_force_from": group.in_force_from.iloc[0],
+            "document": document[first], "document_title": title[first],
+            "in_force_from": since[first],
             "geometry": _joined(whole, partial),
             "whole_geometry": whole, "partial_geometry": partial,
         })
