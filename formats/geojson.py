@@ -55,7 +55,9 @@ def features(frame, id_column: str, geometry, properties: list[str]) -> list[byt
 def wrappers(frame, id_column: str, properties: list[str]) -> tuple[list[bytes], list[bytes]]:
     """What comes before and after each row's geometry in its Feature (``head + geometry +
     tail``): features sharing a geometry can keep its GeoJSON once."""
-    records = [{k: _clean(v) for k, v in r.items()} for r in frame[properties].to_dict("records")]
+    columns = [[_clean(v) for v in frame[name].tolist()] for name in properties]
+    records = [dict(zip(properties, values)) for values in zip(*columns)] if properties \
+        else [{} for _ in range(len(frame))]
     return _heads(frame[id_column].tolist()), _tails(records)
 
 

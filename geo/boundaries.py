@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from geo.build import FULL, RESOLUTIONS
+from geo.derived import Derived
 from geo.gazetteer import Gazetteer, Place
 
 LAYERS = ("units", "cities", "provinces")
@@ -34,9 +35,11 @@ class Boundaries:
     units, cities, provinces : GeoDataFrame indexed by adcode, full resolution, WGS-84
     adjacency : DataFrame of touching unit pairs (``a``, ``b``, ``contact``, ``shared_km``)
     meta : dict of build facts (package version, coverage report, fingerprint …)
+    derived : :class:`~geo.derived.Derived`, where data derived from these is kept
     """
 
-    def __init__(self, layers: dict[str, pd.DataFrame]):
+    def __init__(self, layers: dict[str, pd.DataFrame], derived: Derived = Derived(None)):
+        self.derived = derived
         self._layers = {name: frame.set_index("adcode", drop=False)
                         if "adcode" in frame else frame for name, frame in layers.items()}
         self.units: gpd.GeoDataFrame = self._layers["units"]

@@ -24,7 +24,9 @@ import pandas as pd
 import shapely
 
 from filtering import FilterError, attributes, evaluate
+from formats import geojson
 from formats.geojson import features, geometry_list, wrappers
+from geo import derived
 from geo.datum import geometries_to_gcj02
 from layers import Layers
 from layers.memberships import Period, in_force
@@ -258,13 +260,23 @@ class Catalogue:
                               crs="OGC:CRS84")
         properties = [c for c in frame.columns if c != frame.geometry.name]
         heads, tails = (_bytes_array(part) for part in wrappers(frame, "id", properties))
-        _, first, which = np.unique([id(g) for g in shown.values], return_index=True,
-                                           return_inverse=True)
-        serialised = _bytes_array(geometry_list(shown.values[first]))
+        first, which = _distinct(shown.values)
+        serialised = _bytes_array(self._geojson(collection, as_of, resolution,
+                                                shown.values[first]))
         sizes = _lengths(heads) + _lengths(serialised)[which] + _lengths(tails)
         return Features(frame, shown, heads, tails, serialised, which.astype(np.intp), sizes,
                         shapely.STRtree(frame.geometry.values),
                         {key: position for position, key in enumerate(frame.index)})
+
+    def _geojson(self, collection: str, as_of, resolution: str, geometry) -> list[bytes]:
+        """The GeoJSON of ``geometry``; a prebuilt view's kept on disk (:mod:`geo.derived`,
+        under a key of the geometries' WKB), so that a start reads it."""
+        if not self.is_prebuilt(as_of, resolution):
+            return geometry_list(geometry)
+        inputs = derived.key(derived.code(geojson), shapely.geos_version_string,
+                             *shapely.to_wkb(np.asarray(geometry, dtype=object)))
+        return self.boundaries.derived.columns(f"geojson-{collection}-{resolution}", inputs,
+                                               lambda: [geometry_list(geometry)])[0]
 
     def _units(self, as_of, resolution):
         units = self.boundaries.units.drop(columns="geometry")
@@ -324,6 +336,17 @@ class Catalogue:
                                  crs="OGC:CRS84")
         shown = self.boundaries.geometry("units", resolution).reindex(rows.adcode).to_numpy()
         return frame, shown
+
+
+def _distinct(geometries) -> tuple[np.ndarray, np.ndarray]:
+    """The position of each distinct geometry object (by identity) at its first use, in
+    order, and which of them each position holds."""
+    _, first, inverse = np.unique([id(g) for g in geometries], return_index=True,
+                                  return_inverse=True)
+    order = np.argsort(first)  # by first use, not by address: the same every run
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inverse.ravel()]
 
 
 def _bytes_array(values: list[bytes]) -> np.ndarray:
