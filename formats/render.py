@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import textwrap
 import unicodedata
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -32,6 +33,9 @@ from formats.pictures import Picture
 from geo.build import RESOLUTIONS
 from layers import Layers
 from layers.questions.sets import RELATIONS_ZH as RELATIONS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 LIMITS = {"width": (200, 8000), "height": (200, 8000), "dpi": (36, 600)}

@@ -66,6 +66,8 @@ def fold(text: str) -> str:
     >>> fold("與廣安接壤的平台？")
     '与广安接壤的平台?'
     """
+    if text.isascii():  # nothing to fold (and OpenCC, pure Python, is slow)
+        return text
     return _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text))
 
 
