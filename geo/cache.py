@@ -111,11 +111,11 @@ def _wkb(blob: bytes | None) -> bytes | None:
 
 def write(path: Path, layers: dict[str, pd.DataFrame], fingerprint_: str) -> None:
     """Write ``layers`` to ``path`` atomically (temporary file, checksums, then rename)."""
-    extra = pd.DataFrame({"key": ["fingerprint"], "value": [fingerprint_]})
-    layers = {**layers, "meta": pd.concat([layers["meta"], extra], ignore_index=True)}
     import pyogrio  # GDAL: only to write
     import pyogrio.errors
 
+    extra = pd.DataFrame({"key": ["fingerprint"], "value": [fingerprint_]})
+    layers = {**layers, "meta": pd.concat([layers["meta"], extra], ignore_index=True)}
     descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".gpkg",
                                              dir=path.parent)
     os.close(descriptor)
