@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.worker = Worker(settings.work_threads or min(4, os.cpu_count() or 1),
                               settings.time_limit)
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
+    geo.pinyin.save()  # the names spelled: no pypinyin at the next start
     add_exception_handlers(app)
     for module in (landing, pages, collections, items, questions, panel):
         app.include_router(module.router)

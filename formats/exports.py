@@ -32,8 +32,6 @@ from pathlib import Path
 import geopandas as gpd
 import orjson
 import pandas as pd
-import pyarrow
-import pyogrio
 
 from formats import geojson, shapefile
 from geo.datum import geometries_to_gcj02
@@ -90,6 +88,8 @@ def _typed(frame: gpd.GeoDataFrame, spec: Format) -> gpd.GeoDataFrame:
         if values.map(_is_list).any():
             frame[column] = values.map(lambda v: orjson.dumps(v).decode() if _is_list(v) else v)
         elif values.map(_is_date).any():
+            import pyarrow
+
             dates = values.map(lambda v: v if _is_date(v) else None)
             frame[column] = (pd.array(dates, dtype=pd.ArrowDtype(pyarrow.date32()))
                              if spec.dates else dates.map(lambda v: v and v.isoformat()))
@@ -118,6 +118,8 @@ def export(frame: gpd.GeoDataFrame, fmt: str, layer: str, datum: str = "wgs84") 
         notes = tuple(f"values over {shapefile.DBF_TEXT_BYTES} bytes in {', '.join(clipped)} "
                       f"are clipped in the .dbf; the full values are in {name} (join on id)"
                       for name in extra)
+    import pyogrio  # GDAL: only when a file is written
+
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"{layer}.{spec.extension.split('.')[0]}"
         with warnings.catch_warnings():
@@ -146,6 +148,8 @@ def _dataset_options(spec: Format, frame) -> dict | None:
 
 def read_back(data: bytes, fmt: str) -> pd.DataFrame:
     """Read an export back with pyogrio (a zipped Shapefile: its shapefile layer)."""
+    import pyogrio
+
     suffix = "." + FORMATS[fmt].extension
     with tempfile.NamedTemporaryFile(suffix=suffix) as file:
         file.write(data)

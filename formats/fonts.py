@@ -7,10 +7,10 @@ than that, :func:`cjk_font` raises :class:`CJKFontMissing` naming the package to
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import matplotlib
-from matplotlib import font_manager
-from matplotlib.ft2font import FT2Font
+if TYPE_CHECKING:
+    from matplotlib.font_manager import FontEntry
 
 # Preferred families, best first: Noto Sans CJK SC (Debian fonts-noto-cjk) draws the
 # Simplified Chinese glyph forms; the others are fallbacks that also cover them.
@@ -25,6 +25,8 @@ class CJKFontMissing(RuntimeError):
 
 @lru_cache(maxsize=64)
 def _covers(path: str, index: int, sample: str) -> bool:
+    from matplotlib.ft2font import FT2Font
+
     try:
         face = FT2Font(path, face_index=index)
     except (OSError, RuntimeError, TypeError):
@@ -34,7 +36,7 @@ def _covers(path: str, index: int, sample: str) -> bool:
     return 0 not in glyphs and len(glyphs) == len(set(sample))
 
 
-def cjk_font(sample: str = SAMPLE) -> font_manager.FontEntry:
+def cjk_font(sample: str = SAMPLE) -> FontEntry:
     """The font entry (family name, file, face index) used for Chinese text.
 
     A preferred family (:data:`PREFERRED`) if installed, else any regular-weight font
@@ -43,6 +45,9 @@ def cjk_font(sample: str = SAMPLE) -> font_manager.FontEntry:
     >>> cjk_font().name in PREFERRED
     True
     """
+    import matplotlib  # imported here: the error class above is all most callers need
+    from matplotlib import font_manager
+
     entries = [e for e in font_manager.fontManager.ttflist
                if e.style == "normal" and e.weight in (400, "normal", "regular")]
     ranked = sorted(entries, key=lambda e: PREFERRED.index(e.name) if e.name in PREFERRED

@@ -48,8 +48,31 @@ def _clean(value):
 
 def features(frame, id_column: str, geometry, properties: list[str]) -> list[bytes]:
     """Serialise each row of ``frame`` as a GeoJSON Feature (bytes), in order."""
-    records = [{k: _clean(v) for k, v in r.items()} for r in frame[properties].to_dict("records")]
-    return feature_list(frame[id_column].tolist(), geometry, records)
+    heads, tails = wrappers(frame, id_column, properties)
+    return [h + g + t for h, g, t in zip(heads, geometry_list(geometry), tails)]
+
+
+def wrappers(frame, id_column: str, properties: list[str]) -> tuple[list[bytes], list[bytes]]:
+    """What comes before and after each row's geometry in its Feature (``head + geometry +
+    tail``): features sharing a geometry can keep its GeoJSON once."""
+    columns = [[_clean(v) for v in frame[name].tolist()] for name in properties]
+    records = [dict(zip(properties, values)) for values in zip(*columns)] if properties \
+        else [{} for _ in range(len(frame))]
+    return _heads(frame[id_column].tolist()), _tails(records)
+
+
+def _heads(ids: list) -> list[bytes]:
+    return [b'{"type":"Feature","id":' + dumps(i) + b',"geometry":' for i in ids]
+
+
+def _tails(properties: list[dict]) -> list[bytes]:
+    return [b',"properties":' + dumps(p) + b"}" for p in properties]
+
+
+def geometry_list(geometry) -> list[bytes]:
+    """Each geometry's GeoJSON (bytes; None: ``null``), in order."""
+    return [g.encode() if g is not None else b"null"
+            for g in shapely.to_geojson(np.asarray(geometry, dtype=object))]
 
 
 def feature_list(ids: list, geometry, properties: list[dict]) -> list[bytes]:
@@ -59,10 +82,7 @@ def feature_list(ids: list, geometry, properties: list[dict]) -> list[bytes]:
     >>> feature_list(["a"], [None], [{"n": 1}])
     [b'{"type":"Feature","id":"a","geometry":null,"properties":{"n":1}}']
     """
-    geometries = shapely.to_geojson(np.asarray(geometry, dtype=object))
-    return [b'{"type":"Feature","id":' + dumps(i) + b',"geometry":'
-            + (g.encode() if g is not None else b"null") + b',"properties":' + dumps(p) + b"}"
-            for i, g, p in zip(ids, geometries, properties)]
+    return [h + g + t for h, g, t in zip(_heads(ids), geometry_list(geometry), _tails(properties))]
 
 
 def collection(feature_list: list[bytes], **members) -> bytes:

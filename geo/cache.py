@@ -6,6 +6,9 @@ and of the build code, and a checksum of every table (:mod:`geo.integrity`). A c
 served only if it verifies; one whose fingerprint differs, whose content does not match
 its checksums, or that cannot be read in full is rebuilt with a one-line notice.
 
+It is read with :mod:`sqlite3` in the pass that checks its checksums (the WKB of each
+GeoPackage geometry decoded by shapely); GDAL, through pyogrio, only writes it.
+
 A build writes to a temporary file in the same directory and renames it over the old
 cache, so an interrupted build leaves the previous cache intact; the temporary files such
 a build leaves behind are removed at the next start. A file lock keeps two processes from
@@ -24,9 +27,9 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
-import pyogrio
-import pyogrio.errors
+import shapely
 
 from geo import build, integrity, source
 
@@ -35,8 +38,8 @@ LOCK = "build.lock"
 TEMPORARY_PREFIX = ".boundaries-"  # a build's temporary GeoPackage and its -journal/-wal/-shm
 _BUILD_MODULES = ("build.py", "datum.py", "naming.py", "source.py", "topology.py", "cache.py",
                   "integrity.py")
-_WRITE_ERRORS = (OSError, sqlite3.Error, pyogrio.errors.DataSourceError,
-                 pyogrio.errors.DataLayerError)
+CRS = "OGC:CRS84"  # every layer's: longitude, latitude in WGS-84
+_ENVELOPE_BYTES = (0, 32, 48, 48, 64)  # by a GeoPackage geometry's envelope indicator
 
 
 class CacheError(RuntimeError):
@@ -72,21 +75,45 @@ def read(path: Path, expected_fingerprint: str) -> dict[str, pd.DataFrame]:
     if not path.exists():
         raise Unusable("there is none")
     try:
-        integrity.verify(path)
+        tables = integrity.read_verified(path)
     except integrity.Damaged as damage:
         raise Unusable(f"damaged: {damage.args[0]}") from None
     try:
-        meta = pyogrio.read_dataframe(path, layer="meta")
+        meta = _frame(tables["meta"], None)
         if dict(zip(meta["key"], meta["value"])).get("fingerprint") != expected_fingerprint:
             raise Unusable("built from other inputs or build code")
-        names = [name for name, _ in pyogrio.list_layers(path)]
-        return {name: pyogrio.read_dataframe(path, layer=name) for name in names}
-    except (RuntimeError, ValueError, KeyError, OSError) as error:
+        geometry = {row[0]: row[1] for row in tables["gpkg_geometry_columns"].rows}  # table, column
+        names = [row[0] for row in tables["gpkg_contents"].rows]  # table_name first
+        return {name: _frame(tables[name], geometry.get(name)) for name in names}
+    except (RuntimeError, ValueError, KeyError, OSError, shapely.errors.ShapelyError) as error:
         raise Unusable(f"unreadable: {_first_line(error)}") from None
+
+
+def _frame(table: integrity.Table, geometry: str | None) -> pd.DataFrame:
+    """A layer as pyogrio reads it: its columns without ``fid``, a geometry column last
+    (a GeoDataFrame) if it has one."""
+    frame = pd.DataFrame.from_records(table.rows, columns=table.columns).drop(columns="fid")
+    if geometry is None:
+        return frame
+    wkb = [_wkb(blob) for blob in frame.pop(geometry)]
+    return gpd.GeoDataFrame(frame, geometry=shapely.from_wkb(wkb), crs=CRS)
+
+
+def _wkb(blob: bytes | None) -> bytes | None:
+    """The WKB inside a GeoPackage geometry blob: after ``GP``, version, flags, SRS id and
+    the envelope the flags announce."""
+    if blob is None:
+        return None
+    if blob[:2] != b"GP":
+        raise ValueError("a geometry is not a GeoPackage geometry blob")
+    return blob[8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 7]:]
 
 
 def write(path: Path, layers: dict[str, pd.DataFrame], fingerprint_: str) -> None:
     """Write ``layers`` to ``path`` atomically (temporary file, checksums, then rename)."""
+    import pyogrio  # GDAL: only to write
+    import pyogrio.errors
+
     extra = pd.DataFrame({"key": ["fingerprint"], "value": [fingerprint_]})
     layers = {**layers, "meta": pd.concat([layers["meta"], extra], ignore_index=True)}
     descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".gpkg",
@@ -104,7 +131,8 @@ def write(path: Path, layers: dict[str, pd.DataFrame], fingerprint_: str) -> Non
         with open(temporary, "rb+") as written:
             os.fsync(written.fileno())
         os.replace(temporary, path)
-    except _WRITE_ERRORS as error:
+    except (OSError, sqlite3.Error, pyogrio.errors.DataSourceError,
+            pyogrio.errors.DataLayerError) as error:
         raise CacheError(_cannot_write(path.parent, error)) from error
     finally:
         for leftover in path.parent.glob(Path(temporary).name + "*"):

@@ -24,9 +24,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from opencc import OpenCC
-from pypinyin import lazy_pinyin
 
 from geo.naming import short_name
+from geo.pinyin import syllables
 
 LEVEL_ORDER = {"province": 0, "city": 1, "unit": 2}
 
@@ -66,6 +66,8 @@ def fold(text: str) -> str:
     >>> fold("與廣安接壤的平台？")
     '与广安接壤的平台?'
     """
+    if text.isascii():  # nothing to fold (and OpenCC, pure Python, is slow)
+        return text
     return _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text))
 
 
@@ -80,7 +82,7 @@ def normalise(text: str) -> str:
 
 def pinyin(name: str) -> str:
     """Toneless pinyin of a name, as one word (``广安`` → ``guangan``)."""
-    return "".join(lazy_pinyin(name))
+    return "".join(syllables(name))
 
 
 class Gazetteer:

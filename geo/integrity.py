@@ -3,7 +3,8 @@
 :func:`seal` hashes every table of a finished GeoPackage (its rows, in storage order) and
 the schema (``sqlite_master``), and records the digests in a ``checksums`` table;
 :func:`verify` recomputes them and raises :class:`Damaged` naming the first table whose
-content differs, is missing, or cannot be read. A renamed unit, a deleted row, an emptied
+content differs, is missing, or cannot be read. :func:`read_verified` does the same and
+returns the rows it hashed: a reader reads the file once, and reads what was checked. A renamed unit, a deleted row, an emptied
 table or flipped bytes in table content all change a digest.
 
 SQLite and GDAL have no content checksum of their own that survives a plain file copy
@@ -30,6 +31,7 @@ import pickle
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import NamedTuple
 
 TABLE = "checksums"
 SCHEMA = "sqlite_master"  # the schema (tables, columns, triggers) is checked as one more table
@@ -45,23 +47,32 @@ def _tables(db: sqlite3.Connection) -> list[str]:
     return [name for (name,) in rows]
 
 
-def _digest(db: sqlite3.Connection, table: str) -> str:
+def _rows(db: sqlite3.Connection, table: str) -> sqlite3.Cursor:
     if table == SCHEMA:
         query = ("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name != ? "
                  "AND tbl_name != ? ORDER BY type, name")
-        rows = db.execute(query, (TABLE, TABLE))
-    else:
-        quoted = table.replace('"', '""')
-        rows = db.execute(f'SELECT * FROM "{quoted}"')
+        return db.execute(query, (TABLE, TABLE))
+    quoted = table.replace('"', '""')
+    return db.execute(f'SELECT * FROM "{quoted}"')
+
+
+def _digest(rows) -> str:
     digest = hashlib.sha256()
     for row in rows:  # pickle: one canonical byte string for a row of str/int/float/bytes/None
         digest.update(pickle.dumps(row, protocol=5))
     return digest.hexdigest()
 
 
+class Table(NamedTuple):
+    """A table as read: its column names and rows (tuples, in storage order)."""
+
+    columns: list[str]
+    rows: list[tuple]
+
+
 def digests(db: sqlite3.Connection) -> dict[str, str]:
     """SHA-256 of every table's rows and of the schema, keyed by table name."""
-    return {table: _digest(db, table) for table in [SCHEMA, *_tables(db)]}
+    return {table: _digest(_rows(db, table)) for table in [SCHEMA, *_tables(db)]}
 
 
 def seal(path: Path) -> None:
@@ -74,6 +85,12 @@ def seal(path: Path) -> None:
 
 def verify(path: Path) -> None:
     """Raise :class:`Damaged` unless every table of ``path`` matches its recorded checksum."""
+    read_verified(path)
+
+
+def read_verified(path: Path) -> dict[str, Table]:
+    """Every table of ``path`` (the schema excepted) by name, each checked against its
+    recorded checksum; :class:`Damaged` if one differs."""
     uri = f"{Path(path).absolute().as_uri()}?mode=ro"
     try:
         with closing(sqlite3.connect(uri, uri=True)) as db:
@@ -87,8 +104,14 @@ def verify(path: Path) -> None:
             if unexpected := sorted(tables ^ set(recorded)):
                 table = unexpected[0]
                 raise Damaged(f"table {table} is {'missing' if table in recorded else 'extra'}")
+            read = {}
             for table in sorted(tables):
-                if _digest(db, table) != recorded[table]:
+                cursor = _rows(db, table)
+                rows = cursor.fetchall()
+                if _digest(rows) != recorded[table]:
                     raise Damaged(f"table {table} does not match its checksum")
+                read[table] = Table([column for column, *_ in cursor.description], rows)
     except sqlite3.Error as error:
         raise Damaged(f"it cannot be read ({error})") from None
+    del read[SCHEMA]
+    return read

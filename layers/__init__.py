@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import geopandas as gpd
 import pandas as pd
@@ -45,10 +45,13 @@ class Layers:
         return rows if kind is None else rows[rows.entity_kind == kind]
 
     def _outlines(self, as_of: dt.date | None = None, resolution: str = "full") -> gpd.GeoDataFrame:
-        """Dissolved outlines of every entity in force on ``as_of`` at ``resolution``."""
+        """Dissolved outlines of every entity in force on ``as_of`` at ``resolution`` (the
+        latest ones, which every start needs, kept on disk: :mod:`geo.derived`)."""
+        store = None if as_of is not None else \
+            partial(self.boundaries.derived.columns, f"outlines-{resolution}")
         return entity_outlines(self.registry, in_force(self.memberships, as_of),
                                self.boundaries.geometry("units", resolution),
-                               self.boundaries.units)
+                               self.boundaries.units, store)
 
 
 # What stops loading the data: the boundary package or cache, or the registry.

@@ -24,7 +24,9 @@ import pandas as pd
 import shapely
 
 from filtering import FilterError, attributes, evaluate
-from formats.geojson import features
+from formats import geojson
+from formats.geojson import features, geometry_list, wrappers
+from geo import derived
 from geo.datum import geometries_to_gcj02
 from layers import Layers
 from layers.memberships import Period, in_force
@@ -62,13 +64,26 @@ COLLECTIONS = {c.id: c for c in [
 
 @dataclass(frozen=True)
 class Features:
-    """One collection at one date and resolution: properties, full geometry, serialised."""
+    """One collection at one date and resolution: properties, full geometry, serialised.
+
+    Feature ``i``'s GeoJSON is ``heads[i] + geometries[which[i]] + tails[i]``: a geometry
+    several features share (a unit's, in each of its memberships) is serialised once."""
 
     frame: gpd.GeoDataFrame  # properties + full-resolution geometry, indexed by feature id
     shown: gpd.GeoSeries  # the geometry at the chosen resolution, same index
-    serialised: np.ndarray  # GeoJSON Feature bytes at the chosen resolution, by position
+    heads: np.ndarray  # each feature's GeoJSON before its geometry, by position
+    tails: np.ndarray  # and after it
+    geometries: np.ndarray  # GeoJSON (bytes) of each distinct geometry shown
+    which: np.ndarray  # each feature's position in ``geometries``
+    sizes: np.ndarray  # each feature's GeoJSON bytes
     tree: shapely.STRtree  # on full-resolution geometry, positions as in ``frame``
     positions: dict  # feature id -> position
+
+    def serialised(self, positions) -> list[bytes]:
+        """The GeoJSON Features (bytes) at ``positions``, at the chosen resolution."""
+        return [h + g + t for h, g, t in zip(self.heads[positions],
+                                             self.geometries[self.which[positions]],
+                                             self.tails[positions])]
 
     def at_resolution(self, positions) -> gpd.GeoDataFrame:
         """The rows at ``positions`` with the geometry of the chosen resolution."""
@@ -125,6 +140,11 @@ class Page:
     datum: str = "wgs84"
 
     @property
+    def nbytes(self) -> int:
+        """The bytes of the page's GeoJSON Features (in WGS-84)."""
+        return int(self.view.sizes[self.rows].sum())
+
+    @property
     def next_offset(self) -> int | None:
         """The offset of the next page, if there is one."""
         end = self.offset + len(self.rows)
@@ -133,7 +153,7 @@ class Page:
     def features(self) -> list[bytes]:
         """The page's GeoJSON Features (bytes), in WGS-84 or shifted to GCJ-02."""
         if self.datum == "wgs84":
-            return list(self.view.serialised[self.rows])  # plain arrays: the hot path
+            return self.view.serialised(self.rows)  # kept bytes joined: the hot path
         frame = self.frame()
         properties = [c for c in frame.columns if c != frame.geometry.name]
         return features(frame, "id", geometries_to_gcj02(frame.geometry.values), properties)
@@ -263,10 +283,24 @@ class Catalogue:
         shown = gpd.GeoSeries(np.asarray(shown, dtype=object), index=frame.index,
                               crs="OGC:CRS84")
         properties = [c for c in frame.columns if c != frame.geometry.name]
-        serialised = np.array(features(frame, "id", shown, properties) + [None],
-                              dtype=object)[:-1]  # the None keeps numpy from nesting bytes
-        return Features(frame, shown, serialised, shapely.STRtree(frame.geometry.values),
+        heads, tails = (_bytes_array(part) for part in wrappers(frame, "id", properties))
+        first, which = _distinct(shown.values)
+        serialised = _bytes_array(self._geojson(collection, as_of, resolution,
+                                                shown.values[first]))
+        sizes = _lengths(heads) + _lengths(serialised)[which] + _lengths(tails)
+        return Features(frame, shown, heads, tails, serialised, which.astype(np.intp), sizes,
+                        shapely.STRtree(frame.geometry.values),
                         {key: position for position, key in enumerate(frame.index)})
+
+    def _geojson(self, collection: str, as_of, resolution: str, geometry) -> list[bytes]:
+        """The GeoJSON of ``geometry``; a prebuilt view's kept on disk (:mod:`geo.derived`,
+        under a key of the geometries' WKB), so that a start reads it."""
+        if not self.is_prebuilt(as_of, resolution):
+            return geometry_list(geometry)
+        inputs = derived.key(derived.code(geojson), shapely.geos_version_string,
+                             *shapely.to_wkb(np.asarray(geometry, dtype=object)))
+        return self.boundaries.derived.columns(f"geojson-{collection}-{resolution}", inputs,
+                                               lambda: [geometry_list(geometry)])[0]
 
     def _units(self, as_of, resolution):
         units = self.boundaries.units.drop(columns="geometry")
@@ -327,6 +361,28 @@ class Catalogue:
                                  crs="OGC:CRS84")
         shown = self.boundaries.geometry("units", resolution).reindex(rows.adcode).to_numpy()
         return frame, shown
+
+
+def _distinct(geometries) -> tuple[np.ndarray, np.ndarray]:
+    """The position of each distinct geometry object (by identity) at its first use, in
+    order, and which of them each position holds."""
+    _, first, inverse = np.unique([id(g) for g in geometries], return_index=True,
+                                  return_inverse=True)
+    order = np.argsort(first)  # by first use, not by address: the same every run
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[inverse.ravel()]
+
+
+def _bytes_array(values: list[bytes]) -> np.ndarray:
+    """``values`` as a one-dimensional object array (numpy would nest equal-length bytes)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _lengths(values: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(len, values), dtype=np.int64, count=len(values))
 
 
 def _multipolygons(geometries) -> np.ndarray:

@@ -3,25 +3,60 @@
 The outline is the union of all member units (a coverage union, exact because the units
 share edges); ``whole_geometry`` and ``partial_geometry`` split it so a map can draw members
 that belong only in part (or are named without extent, or uncertain) dashed rather than solid.
-An entity without members in force has no outline.
+An entity without members in force has no outline. The unions may be kept on disk
+(:mod:`geo.derived`, under a key of the unit geometries, the members and this code).
 """
 
 from __future__ import annotations
 
+import collections
+import sys
+from typing import Callable
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
+from geo import derived
 from layers.registry import Registry
+
+Store = Callable[[str, Callable[[], derived.Columns]], derived.Columns]  # inputs, make
 
 
 def _union(geometries):
     return shapely.coverage_union_all(list(geometries)) if len(geometries) else None
 
 
+def _unions(geometry: np.ndarray, at: np.ndarray, whole: np.ndarray, groups: list,
+            store: Store | None) -> list[tuple]:
+    """Each group's union of its whole members, of its other members (None: none) and of
+    all; ``geometry`` by unit, ``at`` the unit of each member row."""
+    def make():
+        sides = [[_union(geometry[at[rows[whole[rows] == side]]]) for _, rows in groups]
+                 for side in (True, False)]
+        return [*sides, [_joined(*parts) for parts in zip(*sides)]]
+
+    if store is None:
+        return list(zip(*make())) if groups else []
+    inputs = derived.key(derived.code(sys.modules[__name__]), shapely.geos_version_string,
+                         *shapely.to_wkb(geometry),
+                         *(part for entity, rows in groups
+                           for part in (entity, at[rows].tobytes(), whole[rows].tobytes())))
+    kept = store(inputs, lambda: [list(shapely.to_wkb(side)) for side in make()])
+    return list(zip(*(shapely.from_wkb(side) for side in kept)))
+
+
+def _joined(whole, partial):
+    """The union of the two parts (a coverage too: half the work of all the members again)."""
+    parts = [g for g in (whole, partial) if g is not None]
+    return _union(parts) if len(parts) == 2 else next(iter(parts), None)
+
+
 def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gpd.GeoSeries,
-                    units: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Dissolve the member units of each entity in ``members`` (rows in force).
+                    units: pd.DataFrame, store: Store | None = None) -> gpd.GeoDataFrame:
+    """Dissolve the member units of each entity in ``members`` (rows in force); ``store``
+    keeps the unions (e.g. :meth:`geo.derived.Derived.columns` of a name).
 
     Returns
     -------
@@ -31,27 +66,33 @@ def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gp
     anything), the in-force document, and the geometries ``geometry`` (all members),
     ``whole_geometry`` and ``partial_geometry``.
     """
+    at = units.index.get_indexer(members.adcode)  # one look-up, then plain arrays
+    if (at < 0).any():
+        raise KeyError(f"unknown units {sorted(set(members.adcode[at < 0]))}")
+    geometry = np.asarray(unit_geometry.reindex(units.index).values, dtype=object)
+    province, area = units.province.to_numpy()[at], units.area_km2.to_numpy()[at]
+    kind, document, title, since = (members[c].to_numpy() for c in
+                                    ("kind", "document", "document_title", "in_force_from"))
+    groups = sorted(members.groupby("entity").indices.items())
+    unions = _unions(geometry, at, kind == "whole", groups, store)
     rows = []
-    for entity_id, group in members.groupby("entity", sort=True):
+    for (entity_id, positions), (whole, partial, joined) in zip(groups, unions):
         entity = registry.entities[entity_id]
-        whole = group.adcode[group.kind == "whole"]
-        partial = group.adcode[group.kind != "whole"]
-        counts = group.kind.value_counts()
+        counts = collections.Counter(kind[positions])
+        first = positions[0]
         rows.append({
             "id": entity.id, "name_zh": entity.name_zh, "name_en": entity.name_en,
             "aliases": list(entity.aliases), "kind": entity.kind, "family": entity.family,
-            "parent": entity.parent, "units": len(group),
-            "whole": int(counts.get("whole", 0)), "part": int(counts.get("part", 0)),
-            "named": int(counts.get("named", 0)),
-            "uncertain": int(counts.get("uncertain", 0)),
-            "provinces": sorted(units.loc[group.adcode, "province"].unique()),
-            "member_area_km2": round(float(units.loc[group.adcode, "area_km2"].sum()), 1),
+            "parent": entity.parent, "units": len(positions),
+            "whole": counts["whole"], "part": counts["part"], "named": counts["named"],
+            "uncertain": counts["uncertain"],
+            "provinces": sorted(set(province[positions])),
+            "member_area_km2": round(float(area[positions].sum()), 1),
             "stated_area_km2": entity.area_km2.value if entity.area_km2 else None,
-            "document": group.document.iloc[0], "document_title": group.document_title.iloc[0],
-            "in_force_from": group.in_force_from.iloc[0],
-            "geometry": _union(unit_geometry.loc[group.adcode].values),
-            "whole_geometry": _union(unit_geometry.loc[whole].values),
-            "partial_geometry": _union(unit_geometry.loc[partial].values),
+            "document": document[first], "document_title": title[first],
+            "in_force_from": since[first],
+            "geometry": joined,
+            "whole_geometry": whole, "partial_geometry": partial,
         })
     columns = ["id", "name_zh", "name_en", "aliases", "kind", "family", "parent", "units",
                "whole", "part", "named", "uncertain", "provinces", "member_area_km2",

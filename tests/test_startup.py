@@ -88,3 +88,17 @@ def test_two_processes_starting_on_an_empty_cache_build_it_once(tmp_path):
     builds = sum(err.count("reading 221 county-level units") for _, err in outputs)
     assert builds == 1
     assert not list(tmp_path.glob(".boundaries-*.gpkg"))
+
+
+def test_a_question_loads_no_drawing_file_or_pinyin_library(cache_directory, boundaries):
+    """Only what a question needs is imported: matplotlib (maps), GDAL (files), scipy and
+    rapidfuzz (distances, suggestions) wait for their commands; the names' pinyin is read
+    from the cache directory once a run has spelled them."""
+    code = ("import sys; from chengyu import cli\n"
+            "cli.main(['--cache-dir', sys.argv[1], 'query', 'platforms touching 广安'])\n"
+            "print(sorted(m for m in ('matplotlib', 'pyogrio', 'scipy', 'rapidfuzz', 'pypinyin')"
+            " if m in sys.modules))")
+    python(code, str(cache_directory))  # spells the names not yet kept
+    result = python(code, str(cache_directory))
+    assert "万达开川渝统筹发展示范区" in result.stdout
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -10,9 +10,9 @@ units), and the entities at the label point of their latest outline.
 from __future__ import annotations
 
 import shapely
-from pypinyin import lazy_pinyin
 
 from geo.naming import short_name
+from geo.pinyin import syllables
 from layers import Layers
 
 # Tolerance (degrees) of the inscribed-circle search for prefectures, provinces, entities:
@@ -26,8 +26,8 @@ def romanised(name: str) -> str:
     >>> romanised("广安市"), romanised("重庆市"), romanised("邻水县")
     ("Guang'an", 'Chongqing', 'Linshui')
     """
-    syllables = lazy_pinyin(short_name(name) or name)
-    joined = "".join(("'" if i and s[0] in "aeo" else "") + s for i, s in enumerate(syllables))
+    joined = "".join(("'" if i and s[0] in "aeo" else "") + s
+                     for i, s in enumerate(syllables(short_name(name) or name)))
     return joined[:1].upper() + joined[1:]
 
 

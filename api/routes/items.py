@@ -43,7 +43,7 @@ def _inline(page: Page | None, f: str) -> bool:
     body in WGS-84 from a prebuilt view. Anything that grows with the input goes to the
     worker (:class:`api.work.Worker`): filters, new views, files, large bodies and gzip."""
     return page is not None and f == "json" and page.datum == "wgs84" and \
-        sum(map(len, page.view.serialised[page.rows])) <= INLINE_BYTES
+        page.nbytes <= INLINE_BYTES
 
 
 def _look_up(catalogue: Catalogue, method, *args, as_of, resolution, **kwargs) -> Page | None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process
+from functools import cached_property
 
 from geo.gazetteer import normalise, pinyin
 from geo.naming import short_name
@@ -66,13 +65,16 @@ class Names:
                 self.entities.setdefault(key, []).append(target)
                 self.exact.add((key, entity.id))
         self.keys = {k for k in (*self.gazetteer.keys(), *self.entities) if _usable(k)}
-        self.choices = self._choices(registry)
+        self.registry = registry
 
-    def _choices(self, registry) -> dict[str, str]:
-        """Every display name, keyed by itself and its pinyin, for suggestions."""
+    @cached_property
+    def choices(self) -> dict[str, str]:
+        """Every display name, keyed by itself and its pinyin, for suggestions (built at
+        the first unknown name)."""
+        entities = self.registry.entities.values()
         names = [p.name for p in self.gazetteer.places]
-        names += [e.name_zh for e in registry.entities.values()]
-        names += [a for e in registry.entities.values() for a in e.aliases]
+        names += [e.name_zh for e in entities]
+        names += [a for e in entities for a in e.aliases]
         short = {pinyin(short_name(p.name)): p.name for p in self.gazetteer.places}
         every = {**short, **{pinyin(n): n for n in names}, **{n: n for n in names}}
         return {normalise(key): name for key, name in every.items()}
@@ -105,6 +107,8 @@ class Names:
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """Known names close to ``text`` (临水县 → 邻水县), best first."""
+        from rapidfuzz import fuzz, process
+
         query = normalise(text)
         latin = query.isascii()
         if latin and len(query) < 4:

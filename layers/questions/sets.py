@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from scipy.spatial import cKDTree
 
 from layers import Layers
 from layers.memberships import in_force
@@ -194,6 +193,8 @@ class World:
         forward = pyproj.Transformer.from_crs(
             "OGC:CRS84", f"+proj=aeqd +lat_0={(y0 + y1) / 2} +lon_0={(x0 + x1) / 2} "
             "+ellps=WGS84", always_xy=True)
+        from scipy.spatial import cKDTree  # scipy: a third of a second to import
+
         near = self._near(subject, km, forward)
         tree = cKDTree(_points(shapely.coverage_union_all(members), forward))
         extra = CERTAIN if not subject.parts else possible(
