@@ -92,8 +92,9 @@ class Features:
     def subset(self, positions: np.ndarray) -> Features:
         """The rows at ``positions``, their serialised bytes shared (not copied)."""
         frame = self.frame.iloc[positions]
-        return Features(frame, self.shown.iloc[positions], self.serialised[positions],
-                        shapely.STRtree(frame.geometry.values),
+        return Features(frame, self.shown.iloc[positions], self.heads[positions],
+                        self.tails[positions], self.geometries, self.which[positions],
+                        self.sizes[positions], shapely.STRtree(frame.geometry.values),
                         {key: position for position, key in enumerate(frame.index)})
 
 
