@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from api.params import PAGE_PARAMETERS
 from api.responses import OPENAPI, Cached, html

@@ -1,12 +1,11 @@
 """The research panel: the membership kind of every unit in every period, as a table.
 
 The rows are :func:`layers.panel.panel`'s; this route parses the request (through its
-dependencies) and writes the table as JSON, CSV or Parquet.
+parameters' dependency) and writes the table as JSON, CSV or Parquet.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ import shapely
 from layers import Layers
 from layers.memberships import in_force
 from layers.questions.names import Target
+
+if TYPE_CHECKING:  # imported where distances are measured: a third of a second to import
+    from scipy.spatial import cKDTree
 
 CERTAIN = {"certainty": "certain"}
 RELATIONS_ZH = {"borders": "接壤", "covers": "包含", "within": "位于其内", "overlaps": "部分重叠"}
@@ -296,8 +300,6 @@ class World:
 
 
 STEP = 100.0  # metres between the points outlines are cut into for distances
-
-
 SAMPLE = 32  # every 32nd point of an outline is measured first (see _nearest)
 
 
