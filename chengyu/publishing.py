@@ -188,8 +188,10 @@ def _write_pages(catalogue: Catalogue, root: Path) -> None:
         frame = catalogue.frame(name).drop(columns="geometry")
         for feature_id, properties in zip(frame.index, frame.to_dict("records")):
             path = _path("page", collection=name, id=feature_id)
+            root_of_page = "../" * path.count("/")
             context = {"collection": name, "feature_id": feature_id, "properties": properties,
-                       "edition_root": "../" * path.count("/")}
+                       "edition_root": root_of_page,
+                       "edition_static": f"{root_of_page}{STATIC_URL.lstrip('/')}/"}
             if name == "platforms":
                 found = versions(atlas, feature_id)
                 context.update(history=readable(atlas, found),
