@@ -1,8 +1,10 @@
 """Shared fixtures: one boundary build per test session, in a private cache directory."""
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 import geo
+from support import loopback
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +58,12 @@ def client(app):
 
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium (Debian's), for the tests of a page in a browser."""
+    with sync_playwright() as playwright:
+        launched = loopback.launch_browser(playwright)
+        yield launched
+        launched.close()

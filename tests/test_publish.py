@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pyogrio
 import pytest
-from playwright.sync_api import sync_playwright
 
 import webmap
 from chengyu.publishing import KIND, MANIFEST, PublishError, publish
@@ -165,14 +164,6 @@ def test_a_previous_edition_is_replaced_whole(atlas, tmp_path):
 
 
 # -- the edition in a browser ---------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = loopback.launch_browser(playwright)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser, site):
     context = browser.new_context(viewport={"width": 1280, "height": 800},

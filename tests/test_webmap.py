@@ -18,7 +18,6 @@ from pathlib import Path
 import pyogrio
 import pytest
 import shapely
-from playwright.sync_api import sync_playwright
 
 from support import loopback
 import webmap
@@ -146,14 +145,6 @@ def base_url(boundaries, cache_directory):
     """The app in a real uvicorn, on the session's boundary cache (already built)."""
     with loopback.serve(cache_directory) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = loopback.launch_browser(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
