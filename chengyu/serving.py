@@ -16,9 +16,11 @@ import os
 import socket
 import sys
 
-# h11, not httptools: llhttp refuses a request head over 80 KB with a plain-text 400 and no
-# setting; h11's buffer holds twice the longest URL plus this much of headers, so a URL up
-# to twice ``max_url_bytes`` reaches the app's 414 problem document (beyond, h11's 400)
+# h11, not httptools, though httptools answers small requests faster (bench/api.py): uvicorn
+# splits the URL with httptools.parse_url, whose offsets are 16-bit, so a URL over 64 KB (a
+# filter holding an outline) is a plain-text 400 with no setting. h11's buffer holds twice
+# the longest URL plus this much of headers, so a URL up to twice ``max_url_bytes`` reaches
+# the app's 414 problem document (beyond, h11's 400)
 HEADER_BYTES = 1 << 16
 
 
