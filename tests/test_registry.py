@@ -6,6 +6,7 @@ import shutil
 import pytest
 import yaml
 
+import layers.registry
 from layers.registry import DEFAULT_DIRECTORY, RegistryError, load_registry
 
 
@@ -37,6 +38,40 @@ def problems(boundaries, directory):
 def test_the_shipped_registry_is_valid(boundaries):
     registry = load_registry(boundaries)
     assert len(registry.entities) >= 11 and "planning-extent" in registry.entities
+
+
+def test_a_valid_registry_is_read_back_without_parsing_its_yaml_again(
+        boundaries, registry_copy, monkeypatch):
+    read = load_registry(boundaries, registry_copy)
+
+    def no_yaml(*args):
+        raise AssertionError("the YAML was parsed again")
+
+    monkeypatch.setattr(layers.registry, "_compose", no_yaml)
+    assert load_registry(boundaries, registry_copy) == read
+
+
+def test_an_edited_registry_is_read_from_its_files_with_lines(boundaries, registry_copy):
+    load_registry(boundaries, registry_copy)  # kept
+    edit(registry_copy / "entities/suitong.yaml", lambda d: d.pop("name_en"))
+    assert problems(boundaries, registry_copy) == [
+        "entities/suitong.yaml:1: name_en: Field required"]
+
+
+def test_kept_data_that_no_longer_checks_out_is_read_again_from_the_files(
+        boundaries, registry_copy, monkeypatch):
+    """A cross-check failing on kept data (no YAML nodes) names lines from the files."""
+    load_registry(boundaries, registry_copy)  # kept
+    real = layers.registry._cross_check
+
+    def failing_once_kept(registry, sources, *args):
+        real(registry, sources, *args)
+        source = next(iter(sources["entities"].values()))
+        if source.node is None:
+            args[-1].append(source.problem(("id",), "checked again from the files"))
+
+    monkeypatch.setattr(layers.registry, "_cross_check", failing_once_kept)
+    assert len(load_registry(boundaries, registry_copy).entities) >= 11
 
 
 def test_missing_field(boundaries, registry_copy):
