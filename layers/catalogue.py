@@ -295,8 +295,9 @@ class Catalogue:
 
     def _geojson(self, collection: str, as_of, resolution: str, geometry) -> list[bytes]:
         """The GeoJSON of ``geometry``; a prebuilt view's kept on disk (:mod:`geo.derived`,
-        under a key of the geometries' WKB), so that a start reads it."""
-        if not self.is_prebuilt(as_of, resolution):
+        under a key of the geometries' WKB), so that a start reads it (the memberships':
+        their view of every row, which the latest is picked from)."""
+        if as_of not in (None, EVERY) or resolution not in self.PREBUILT:
             return geometry_list(geometry)
         inputs = derived.key(derived.code(geojson), shapely.geos_version_string,
                              *shapely.to_wkb(np.asarray(geometry, dtype=object)))
