@@ -25,9 +25,8 @@ import datetime as dt
 import inspect
 import math
 from dataclasses import dataclass, field
-from urllib.parse import unquote_to_bytes
-
 from typing import Annotated, Any, Callable
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Depends, Path, Request
 
