@@ -42,6 +42,14 @@ def key(*parts) -> str:
     return digest.hexdigest()
 
 
+def files(directory: Path, pattern: str = "*") -> list[bytes]:
+    """Each file under ``directory`` matching ``pattern``: its path (relative, POSIX) and its
+    bytes, in order; parts of a key, so that a renamed, added or changed file changes it."""
+    found = sorted(path for path in Path(directory).rglob(pattern) if path.is_file())
+    return [part for path in found
+            for part in (path.relative_to(directory).as_posix().encode(), path.read_bytes())]
+
+
 def code(*modules) -> bytes:
     """The source of ``modules``: part of a key, so that changed code makes its data again."""
     return b"".join(Path(module.__file__).read_bytes() for module in modules)

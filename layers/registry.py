@@ -295,10 +295,8 @@ def load_registry(boundaries, directory: Path | str | None = None) -> Registry:
 def _files_key(directory: Path) -> str:
     """The key of what the registry's files parse to: every file's path and bytes, and the
     code and YAML library that parse them."""
-    files = sorted(directory.glob("*/*.yaml"))
     return derived.key(derived.code(sys.modules[__name__]), yaml.__version__,
-                       *(part for path in files
-                         for part in (path.relative_to(directory).as_posix(), path.read_bytes())))
+                       *derived.files(directory, "*.yaml"))
 
 
 def _load(directory: Path, boundaries, kept: dict | None) -> tuple[Registry, list[_Source]]:

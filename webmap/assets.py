@@ -6,24 +6,15 @@ imports (``./api.js``) stay under the same address. ``/static/…`` serves the s
 revalidated.
 """
 
-import hashlib
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from geo import derived
+
 STATIC = Path(__file__).resolve().parents[1] / "static"
-
-
-def _digest(directory: Path) -> str:
-    """12 hex digits of a hash of every file under ``directory``, with its name."""
-    digest = hashlib.blake2b(digest_size=6)
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-STATIC_URL = f"/static/{_digest(STATIC)}"
+STATIC_URL = f"/static/{derived.key(*derived.files(STATIC))[:12]}"  # 12 hex digits
 
 
 def mount(app: FastAPI) -> None:
