@@ -32,6 +32,7 @@ import pandas as pd
 import shapely
 
 from geo import build, integrity, source
+from geo.atomic import replacing
 
 FILENAME = "boundaries.gpkg"
 LOCK = "build.lock"
@@ -116,27 +117,17 @@ def write(path: Path, layers: dict[str, pd.DataFrame], fingerprint_: str) -> Non
 
     extra = pd.DataFrame({"key": ["fingerprint"], "value": [fingerprint_]})
     layers = {**layers, "meta": pd.concat([layers["meta"], extra], ignore_index=True)}
-    descriptor, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".gpkg",
-                                             dir=path.parent)
-    os.close(descriptor)
-    os.unlink(temporary)  # GDAL creates the GeoPackage itself
     try:
-        with warnings.catch_warnings():
+        with replacing(path, TEMPORARY_PREFIX) as temporary, warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # "no geometry" on plain tables
             for name, frame in layers.items():
                 # no spatial index: the cache is always read whole
                 pyogrio.write_dataframe(frame, temporary, layer=name, driver="GPKG",
                                         layer_options={"SPATIAL_INDEX": "NO"})
-        integrity.seal(Path(temporary))
-        with open(temporary, "rb+") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, path)
+            integrity.seal(temporary)
     except (OSError, sqlite3.Error, pyogrio.errors.DataSourceError,
             pyogrio.errors.DataLayerError) as error:
         raise CacheError(_cannot_write(path.parent, error)) from error
-    finally:
-        for leftover in path.parent.glob(Path(temporary).name + "*"):
-            leftover.unlink(missing_ok=True)
 
 
 def _first_line(error: BaseException) -> str:

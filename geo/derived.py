@@ -20,14 +20,13 @@ directory that cannot be written only costs the time: the result is made, not ke
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
-import tempfile
 from contextlib import closing
 from pathlib import Path
 from typing import Callable
 
 from geo import integrity
+from geo.atomic import replacing
 
 Columns = list[list[bytes | None]]
 DIRECTORY = "derived"
@@ -93,10 +92,7 @@ def _columns(parts: int, rows: list[tuple]) -> Columns:
 
 
 def _write(path: Path, inputs: str, columns: Columns) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".sqlite",
-                                             dir=path.parent)
-    os.close(descriptor)
-    try:
+    with replacing(path) as temporary:
         with closing(sqlite3.connect(temporary)) as db, db:
             db.execute("CREATE TABLE inputs (sha256 TEXT NOT NULL, parts INTEGER NOT NULL)")
             db.execute("INSERT INTO inputs VALUES (?, ?)", (inputs, len(columns)))
@@ -104,8 +100,4 @@ def _write(path: Path, inputs: str, columns: Columns) -> None:
             db.executemany("INSERT INTO items VALUES (?, ?, ?)",
                            ((c, p, v) for c, values in enumerate(columns)
                             for p, v in enumerate(values)))
-        integrity.seal(Path(temporary))
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+        integrity.seal(temporary)

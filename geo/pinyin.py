@@ -18,9 +18,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from geo.atomic import replacing
 
 FILENAME = "pinyin.json"
 
@@ -73,14 +73,8 @@ def save() -> None:
     text = json.dumps({"pypinyin": _version(), "sha256": _checksum(entries),
                        "syllables": entries}, ensure_ascii=False)
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=".pinyin-", dir=_file.parent)
+        with replacing(_file) as temporary:
+            temporary.write_text(text, encoding="utf-8")
     except OSError:
         return
-    try:
-        os.fchmod(descriptor, 0o644)  # readable as the boundary cache is
-        with os.fdopen(descriptor, "w", encoding="utf-8") as written:
-            written.write(text)
-        os.replace(temporary, _file)
-        _added.clear()
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
+    _added.clear()
