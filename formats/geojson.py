@@ -48,17 +48,20 @@ def _clean(value):
 
 def features(frame, id_column: str, geometry, properties: list[str]) -> list[bytes]:
     """Serialise each row of ``frame`` as a GeoJSON Feature (bytes), in order."""
-    heads, tails = wrappers(frame, id_column, properties)
-    return [h + g + t for h, g, t in zip(heads, geometry_list(geometry), tails)]
+    return feature_list(frame[id_column].tolist(), geometry, _records(frame, properties))
 
 
 def wrappers(frame, id_column: str, properties: list[str]) -> tuple[list[bytes], list[bytes]]:
     """What comes before and after each row's geometry in its Feature (``head + geometry +
     tail``): features sharing a geometry can keep its GeoJSON once."""
+    return _heads(frame[id_column].tolist()), _tails(_records(frame, properties))
+
+
+def _records(frame, properties: list[str]) -> list[dict]:
+    """Each row's ``properties``, cleaned for JSON (read column by column)."""
     columns = [[_clean(v) for v in frame[name].tolist()] for name in properties]
-    records = [dict(zip(properties, values)) for values in zip(*columns)] if properties \
+    return [dict(zip(properties, values)) for values in zip(*columns)] if properties \
         else [{} for _ in range(len(frame))]
-    return _heads(frame[id_column].tolist()), _tails(records)
 
 
 def _heads(ids: list) -> list[bytes]:
