@@ -172,6 +172,27 @@ def test_workers_stop_by_themselves_when_their_supervisor_is_killed(cache_direct
             loopback.stop(process)
 
 
+def test_workers_that_keep_dying_at_start_stop_the_command_with_one_line(cache_directory):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chengyu", "serve", "--port", str(loopback.free_port()),
+         "--workers", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "CHENGYU_CACHE_DIR": str(cache_directory)})
+    killed = set()
+    try:
+        while process.poll() is None and len(killed) < 10:  # the limit is 3 in a row
+            for worker in children(process.pid) - killed:
+                os.kill(worker, signal.SIGKILL)
+                killed.add(worker)
+            time.sleep(0.05)
+        assert process.wait(timeout=30) == 1
+        assert not any(map(alive, killed))
+        assert "chengyu serve: 3 workers in a row died at start (the last was killed by " \
+               "SIGKILL)\n" in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            loopback.stop(process)
+
+
 @pytest.mark.parametrize("workers", ["0", "65", "two"])
 def test_an_invalid_worker_count_is_a_usage_error(workers):
     result = chengyu("serve", "--workers", workers)
