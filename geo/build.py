@@ -61,7 +61,8 @@ def _label_points(geometries) -> np.ndarray:
 
 def _dissolve(units: gpd.GeoDataFrame, geometries, key: str) -> list:
     groups = pd.Series(np.arange(len(units))).groupby(units[key].to_numpy())
-    return [shapely.coverage_union_all(geometries[idx.to_numpy()]) for _, idx in groups]
+    return [topology.counter_clockwise(shapely.coverage_union_all(geometries[idx.to_numpy()]))
+            for _, idx in groups]
 
 
 def _named(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame, key: str,
@@ -118,7 +119,7 @@ def build(progress: Progress = report_to_stderr) -> dict[str, pd.DataFrame]:
     progress(f"converting {shapely.get_num_coordinates(raw).sum():,} vertices "
              "GCJ-02 -> WGS-84, orienting rings counter-clockwise")
     geometries = datum.geometries_to_wgs84(raw)
-    geometries = shapely.orient_polygons(geometries, exterior_cw=False)
+    geometries = topology.counter_clockwise(geometries)
     geometries = topology.round_coordinates(geometries, OUTPUT_DECIMALS)
     geometries, coverage = topology.ensure_valid_coverage(geometries)
     progress(coverage.describe())

@@ -100,10 +100,22 @@ def simplify_coverage(geometries: np.ndarray, tolerance: float, decimals: int) -
     ``shapely.coverage_simplify`` (Visvalingam–Whyatt on the shared edge network;
     ``tolerance`` ≈ the square root of the triangle areas removed, in degrees) followed by
     rounding every vertex to ``decimals`` places, which maps equal vertices to equal
-    vertices and so keeps the coverage.
+    vertices and so keeps the coverage. Exterior rings come out counter-clockwise (RFC 7946),
+    as GEOS's coverage operations turn some of them round.
     """
     simplified = shapely.coverage_simplify(geometries, tolerance)
-    return round_coordinates(simplified, decimals)
+    return counter_clockwise(round_coordinates(simplified, decimals))
+
+
+def counter_clockwise(geometries):
+    """The polygons with exterior rings counter-clockwise and holes clockwise (RFC 7946's
+    right-hand rule), which ``coverage_union_all`` and ``coverage_simplify`` do not keep.
+
+    >>> square = shapely.Polygon([(0, 0), (0, 1), (1, 1), (1, 0)])
+    >>> bool(counter_clockwise(square).exterior.is_ccw)
+    True
+    """
+    return shapely.orient_polygons(geometries, exterior_cw=False)
 
 
 def round_coordinates(geometries, decimals: int):

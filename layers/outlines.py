@@ -19,13 +19,15 @@ import pandas as pd
 import shapely
 
 from geo import derived
+from geo.topology import counter_clockwise
 from layers.registry import Registry
 
 Store = Callable[[str, Callable[[], derived.Columns]], derived.Columns]  # inputs, make
 
 
 def _union(geometries):
-    return shapely.coverage_union_all(list(geometries)) if len(geometries) else None
+    return counter_clockwise(shapely.coverage_union_all(list(geometries))) \
+        if len(geometries) else None
 
 
 def _unions(geometry: np.ndarray, at: np.ndarray, whole: np.ndarray, groups: list,

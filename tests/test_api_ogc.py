@@ -330,6 +330,17 @@ def test_resolution_chooses_full_or_display_geometry(client):
     assert vertices[1] < vertices[0] / 5
 
 
+
+@pytest.mark.parametrize("collection", COLLECTIONS)
+@pytest.mark.parametrize("resolution", ["full", "overview"])
+def test_polygons_follow_the_right_hand_rule(client, collection, resolution):
+    """RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise."""
+    polygons = [polygon for feature in all_items(client, collection, resolution=resolution)
+                for polygon in shapely.get_parts(shapely.geometry.shape(feature["geometry"]))]
+    assert polygons
+    assert all(polygon.exterior.is_ccw and not any(hole.is_ccw for hole in polygon.interiors)
+               for polygon in polygons)
+
 # -- negotiation and HTML --------------------------------------------------------------
 @pytest.mark.parametrize("accept, expected", [
     (BROWSER_ACCEPT, "text/html"),

@@ -1,5 +1,6 @@
 """Entity outlines: dissolved members, split into whole and partial."""
 
+import numpy as np
 import shapely
 
 
@@ -30,6 +31,16 @@ def test_partial_members_are_kept_apart(atlas):
     extent = atlas.outlines().loc["planning-extent"]
     assert shapely.equals(shapely.union(extent.whole_geometry, extent.partial_geometry),
                           extent.geometry)
+
+
+def test_outline_rings_follow_the_right_hand_rule(atlas):
+    for resolution in ("full", "overview"):
+        outlines = atlas.outlines(resolution=resolution)
+        parts = [outlines.geometry, outlines.whole_geometry.dropna(),
+                 outlines.partial_geometry.dropna()]
+        rings = shapely.get_exterior_ring(shapely.get_parts(np.concatenate(
+            [part.values for part in parts])))
+        assert shapely.is_ccw(rings).all(), resolution
 
 
 def test_outlines_as_of_a_date_and_at_display_resolution(atlas):

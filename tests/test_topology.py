@@ -61,9 +61,25 @@ def test_edges_have_positive_shared_length(boundaries):
     assert (edges.shared_km > 0).all() and (edges.a < edges.b).all()
 
 
-def test_exterior_rings_are_counter_clockwise(boundaries):
-    polygons = shapely.get_parts(boundaries.units.geometry.values)
-    assert shapely.is_ccw(shapely.get_exterior_ring(polygons)).all()
+def right_hand_rule(geometries) -> bool:
+    """Whether every exterior ring runs counter-clockwise and every hole clockwise."""
+    polygons = shapely.get_parts(np.asarray(geometries))
+    holes = [shapely.get_interior_ring(p, i) for p in polygons
+             for i in range(shapely.get_num_interior_rings(p))]
+    return bool(shapely.is_ccw(shapely.get_exterior_ring(polygons)).all()
+                and not shapely.is_ccw(holes).any())
+
+
+@pytest.mark.parametrize("layer", ["units", "cities", "provinces"])
+@pytest.mark.parametrize("resolution", RESOLUTION_NAMES)
+def test_rings_follow_the_right_hand_rule(boundaries, layer, resolution):
+    assert right_hand_rule(boundaries.geometry(layer, resolution).values)
+
+
+def test_counter_clockwise_turns_what_a_coverage_union_turned_round():
+    halves = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)]
+    assert not right_hand_rule([shapely.coverage_union_all(halves)])  # what GEOS gives
+    assert right_hand_rule([topology.counter_clockwise(shapely.coverage_union_all(halves))])
 
 
 @pytest.mark.parametrize("resolution", RESOLUTION_NAMES)
