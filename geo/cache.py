@@ -31,12 +31,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import build, integrity, source
-from geo.atomic import replacing
+from geo import atomic, build, derived, integrity, source
 
 FILENAME = "boundaries.gpkg"
 LOCK = "build.lock"
-TEMPORARY_PREFIX = ".boundaries-"  # a build's temporary GeoPackage and its -journal/-wal/-shm
 _BUILD_MODULES = ("build.py", "datum.py", "naming.py", "source.py", "topology.py", "cache.py",
                   "integrity.py")
 CRS = "OGC:CRS84"  # every layer's: longitude, latitude in WGS-84
@@ -118,7 +116,7 @@ def write(path: Path, layers: dict[str, pd.DataFrame], fingerprint_: str) -> Non
     extra = pd.DataFrame({"key": ["fingerprint"], "value": [fingerprint_]})
     layers = {**layers, "meta": pd.concat([layers["meta"], extra], ignore_index=True)}
     try:
-        with replacing(path, TEMPORARY_PREFIX) as temporary, warnings.catch_warnings():
+        with atomic.replacing(path) as temporary, warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # "no geometry" on plain tables
             for name, frame in layers.items():
                 # no spatial index: the cache is always read whole
@@ -164,35 +162,13 @@ def _exclusive(directory: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def remove_leftovers(directory: Path) -> list[Path]:
-    """Remove the temporary files of interrupted builds, unless a build is running now.
-
-    Returns the files removed (none when the directory is read-only or a build holds
-    the lock).
-    """
-    try:
-        lock = os.open(directory / LOCK, os.O_RDONLY)
-    except OSError:
-        return []  # no build ever ran here
-    removed = []
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        for leftover in directory.glob(TEMPORARY_PREFIX + "*"):
-            leftover.unlink()
-            removed.append(leftover)
-    except OSError:
-        pass  # a build is running (lock held), or the directory is read-only
-    finally:
-        os.close(lock)  # closing releases the lock
-    return removed
-
-
 def load_or_build(directory: Path | None = None, rebuild: bool = False,
                   progress: build.Progress = build.report_to_stderr) -> dict[str, pd.DataFrame]:
     """Return the layers from the cache, building (and caching) them when needed."""
     directory = Path(directory) if directory else cache_dir()
     path = directory / FILENAME
-    if removed := remove_leftovers(directory):
+    if removed := atomic.remove_leftovers(directory) + atomic.remove_leftovers(
+            directory / derived.DIRECTORY):
         progress(f"removed {len(removed)} temporary file(s) of an interrupted build "
                  f"from {directory}")
     expected = fingerprint()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo import cache
+from geo import atomic, cache, derived
 
 ROOT = Path(__file__).resolve().parents[1]
 UNSHARE = shutil.which("unshare")
@@ -106,6 +106,15 @@ def test_a_changed_fingerprint_triggers_a_rebuild(built, monkeypatch):
     assert len(cache.read(built / cache.FILENAME, "inputs-changed")["units"]) == 221
 
 
+# A writer killed (SIGKILL) half-way through writing the file named by its argument
+KILLED_WRITING = """
+import os, pathlib, signal, sys
+from geo import atomic
+with atomic.replacing(pathlib.Path(sys.argv[1])) as temporary:
+    temporary.write_text("half")
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
 # A build killed (SIGKILL) when its temporary file is written and not yet renamed: the
 # moment chosen exactly rather than raced, so a loaded machine cannot miss it.
 KILLED_BEFORE_THE_RENAME = """
@@ -122,21 +131,24 @@ def test_a_build_killed_half_way_is_cleaned_up_at_the_next_start(built):
     builder = subprocess.run([sys.executable, "-c", KILLED_BEFORE_THE_RENAME, str(built)],
                              cwd=ROOT, capture_output=True, timeout=300)
     assert builder.returncode == -signal.SIGKILL, builder.stderr
-    leftovers = list(built.glob(".boundaries-*"))
+    leftovers = list(built.glob(atomic.PARTIAL + "boundaries-*"))
     assert leftovers and path.read_bytes() == before
     layers, messages = load(built)
     assert messages == [f"removed {len(leftovers)} temporary file(s) of an interrupted build "
                         f"from {built}"]
-    assert not list(built.glob(".boundaries-*")) and len(layers["units"]) == 221
+    assert not list(built.glob(atomic.PARTIAL + "boundaries-*")) and len(layers["units"]) == 221
 
 
-def test_leftovers_are_kept_while_another_process_builds(built):
-    leftover = built / ".boundaries-in-progress.gpkg"
-    leftover.write_bytes(b"being written")
-    with cache._exclusive(built):  # the lock a running build holds
-        assert cache.remove_leftovers(built) == []
-    assert leftover.exists()
-    assert cache.remove_leftovers(built) == [leftover] and not leftover.exists()
+def test_what_a_derived_data_writer_killed_half_way_left_is_cleaned_up(built):
+    directory = built / derived.DIRECTORY
+    directory.mkdir(exist_ok=True)
+    writer = subprocess.run([sys.executable, "-c", KILLED_WRITING, str(directory / "x.sqlite")],
+                            cwd=ROOT, capture_output=True, timeout=60)
+    assert writer.returncode == -signal.SIGKILL, writer.stderr
+    assert len(leftovers := list(directory.glob(atomic.PARTIAL + "*"))) == 1
+    layers, messages = load(built)
+    assert messages == [f"removed 1 temporary file(s) of an interrupted build from {built}"]
+    assert not any(path.exists() for path in leftovers)
 
 
 def confined(directory: Path, mount: str, code: str) -> subprocess.CompletedProcess:
@@ -178,7 +190,7 @@ def test_a_full_disk_during_the_build_is_one_clear_error(tmp_path):
                       "except geo.CacheError as error:\n"
                       "    print(sorted(os.listdir(sys.argv[1])))\n    sys.exit(error.args[0])")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stdout == "['build.lock']\n"  # the temporary files are gone
+    assert result.stdout == "['.partial.lock', 'build.lock']\n"  # the temporary files are gone
     last = result.stderr.splitlines()[-1]
     assert last.startswith(f"cannot write the boundary cache in {tmp_path}: the disk is full")
     assert last.endswith("free some space or set CHENGYU_CACHE_DIR to another directory")

@@ -8,6 +8,7 @@ import shapely
 
 import geo
 import layers
+from geo.atomic import LOCK
 from geo.derived import DIRECTORY, Derived, key
 from layers.catalogue import Catalogue
 
@@ -25,7 +26,7 @@ def test_a_result_is_made_once_and_read_back(tmp_path):
     assert store.columns("thing", key("v1"), made(log, columns)) == columns
     assert Derived(tmp_path).columns("thing", key("v1"), made(log, None)) == columns
     assert log == [columns]
-    assert sorted(p.name for p in (tmp_path / DIRECTORY).iterdir()) == ["thing.sqlite"]
+    assert sorted(p.name for p in (tmp_path / DIRECTORY).iterdir()) == [LOCK, "thing.sqlite"]
 
 
 def test_other_inputs_make_it_again_in_place(tmp_path):
@@ -34,7 +35,7 @@ def test_other_inputs_make_it_again_in_place(tmp_path):
     assert store.columns("thing", key("v2"), made(log, [[b"new"]])) == [[b"new"]]
     assert store.columns("thing", key("v2"), made(log, None)) == [[b"new"]]
     assert log == [[[b"old"]], [[b"new"]]]
-    assert sorted(p.name for p in (tmp_path / DIRECTORY).iterdir()) == ["thing.sqlite"]
+    assert sorted(p.name for p in (tmp_path / DIRECTORY).iterdir()) == [LOCK, "thing.sqlite"]
 
 
 def test_a_damaged_file_is_never_used(tmp_path):

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from geo.atomic import LOCK
 from geo.pinyin import FILENAME, syllables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +33,7 @@ def test_names_spelled_once_are_read_back_without_pypinyin(tmp_path):
     assert stored["syllables"]["重庆"] == ["chong", "qing"]
     assert spell(tmp_path, "重庆", "邻水县") == (["chongqing", "linshuixian"], False)
     assert spell(tmp_path, "万州") == (["wanzhou"], True)  # a new name: pypinyin again
-    assert not [p for p in tmp_path.iterdir() if p.name != FILENAME]  # no temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK, FILENAME]  # no temporary left
 
 
 def test_a_changed_file_is_not_used(tmp_path):

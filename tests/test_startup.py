@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from geo import atomic
 from layers.registry import DEFAULT_DIRECTORY
 from support.loopback import free_port, stop, wait_until_up
 
@@ -87,7 +88,7 @@ def test_two_processes_starting_on_an_empty_cache_build_it_once(tmp_path):
     assert [out for out, _ in outputs] == ["loaded\n", "loaded\n"]
     builds = sum(err.count("reading 221 county-level units") for _, err in outputs)
     assert builds == 1
-    assert not list(tmp_path.glob(".boundaries-*.gpkg"))
+    assert not list(tmp_path.glob(atomic.PARTIAL + "*"))
 
 
 def test_a_question_loads_no_drawing_file_or_pinyin_library(cache_directory, boundaries):
