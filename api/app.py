@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.map_page = MapPage(html, webmap.content_security_policy(html))
     geo.pinyin.save()  # the names spelled: no pypinyin at the next start
     add_exception_handlers(app)
-    for module in (landing, pages, collections, items, questions, panel):
+    for module in (items, landing, pages, collections, questions, panel):  # items: most asked
         app.include_router(module.router)
     webmap.assets.mount(app)  # under an address naming their version, before the plain one
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
