@@ -18,7 +18,7 @@ import hashlib
 import time
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -122,7 +122,7 @@ def href(request: Request, path: str | None = None, **params) -> str:
 def page_href(request: Request, **changes) -> str:
     """A link to this request with some parameters changed (another page, another format;
     None removes one). The request's own parameters are encoded once (:func:`_encoded`)."""
-    parts = {**_encoded(request), **{name: None if value is None else urlencode({name: value})
+    parts = {**_encoded(request), **{name: None if value is None else _pair(name, str(value))
                                      for name, value in changes.items()}}
     query = "&".join(part for part in parts.values() if part is not None)
     return f"{public_base(request)}{request.url.path}" + (f"?{query}" if query else "")
@@ -135,9 +135,26 @@ def _encoded(request: Request) -> dict[str, str]:
     """Each query parameter of the request (its last value) as ``urlencode`` writes it, by
     name, in the order first given; kept in its scope (a page links to several others)."""
     if ENCODED not in request.scope:
-        request.scope[ENCODED] = {name: urlencode({name: value})
+        request.scope[ENCODED] = {name: _pair(name, value)
                                   for name, value in request.query_params.items()}
     return request.scope[ENCODED]
+
+
+def _pair(name: str, value: str) -> str:
+    """``urlencode({name: value})``.
+
+    >>> _pair("bbox", "1,2,3,4"), _pair("q", "广安 x")
+    ('bbox=1%2C2%2C3%2C4', 'q=%E5%B9%BF%E5%AE%89+x')
+    """
+    return f"{_quoted(name)}={_quoted(value)}"
+
+
+def _quoted(text: str) -> str:
+    """``quote_plus(text)``; short texts kept, as links repeat their names and values."""
+    return _quoted_short(text) if len(text) <= 64 else quote_plus(text)
+
+
+_quoted_short = functools.lru_cache(maxsize=1024)(quote_plus)
 
 
 def html(request: Request, template: str, **context) -> Response:
