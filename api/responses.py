@@ -240,6 +240,9 @@ def pieces(body: Body) -> Iterator[bytes | memoryview]:
         yield from (view[start:start + PIECE_BYTES] for start in range(0, len(body),
                                                                        PIECE_BYTES))
         return
+    if body and sum(map(len, body)) < PIECE_BYTES:  # a small body: one join, no loop
+        yield b"".join(body)
+        return
     group, size = [], 0
     for part in body:
         group.append(part)
