@@ -32,6 +32,8 @@ import cachetools
 import numpy as np
 import shapely
 
+from layers.boxes import PREPARED_FACTOR, BoxIndex
+
 # the default limit, 128 MiB of cached values: the loaded server holds ~610 MiB, and a full
 # budget keeps it within 1.3× of that under bench/load.py's mix (256 MiB would not)
 DEFAULT_BYTES = 128 * 2**20
@@ -200,7 +202,12 @@ def _(value: str) -> int:
 @sizeof.register(set)
 @sizeof.register(frozenset)
 def _(value) -> int:
-    return sys.getsizeof(value) + sum(sizeof(item) for item in value)
+    return sys.getsizeof(value) + sum(FLAT.get(type(item), sizeof)(item) for item in value)
+
+
+# what sizeof gives the plain items of a container (a response's key), without dispatching
+FLAT = {bytes: len, str: sys.getsizeof, bool: sys.getsizeof, int: sys.getsizeof,
+        float: sys.getsizeof, type(None): sys.getsizeof}
 
 
 @sizeof.register(dict)
@@ -225,6 +232,14 @@ def _(value: np.ndarray) -> int:
 @sizeof.register(shapely.STRtree)
 def _(value: shapely.STRtree) -> int:
     return 64 * len(value)  # nodes and envelopes; the geometries are counted where held
+
+
+@sizeof.register(BoxIndex)
+def _(value: BoxIndex) -> int:
+    # the tree, and the prepared copies its geometries may come to have (they are counted
+    # where held): made on first use, so counted in full when stored
+    shared = sizeof(value.geometries) - value.geometries.nbytes
+    return sizeof(value.tree) + int(PREPARED_FACTOR * shared)
 
 
 def _pandas_size(value) -> int:

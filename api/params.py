@@ -31,13 +31,13 @@ from urllib.parse import unquote_to_bytes
 from fastapi import Depends, Path, Request
 
 from api.errors import InvalidParameter, NotFound
-from api.resources import get_catalogue
+from api.resources import Means, get_means
 from api.responses import CRS84, negotiate
 from filtering import LANGUAGES, parse
 from formats.exports import FORMATS
 from formats.render import LIMITS, MEDIA_TYPES, render
 from geo.build import RESOLUTIONS
-from layers.catalogue import COLLECTIONS, Catalogue, Period
+from layers.catalogue import COLLECTIONS, Period
 from layers.panel import STEPS
 
 RESOLUTION_NAMES = ("full", *RESOLUTIONS)
@@ -66,11 +66,16 @@ class Parameter:
                 "explode": False, "schema": self.schema, "description": self.description}
 
 
-async def collection_id(collection: Annotated[str, Path(description=(
-        f"One of {', '.join(COLLECTIONS)}"))]) -> str:
+def known_collection(collection: str) -> str:
+    """``collection`` if there is one by that name, else :class:`NotFound`."""
     if collection not in COLLECTIONS:
         raise NotFound(f"no collection {collection!r}; collections: {', '.join(COLLECTIONS)}")
     return collection
+
+
+async def collection_id(collection: Annotated[str, Path(description=(
+        f"One of {', '.join(COLLECTIONS)}"))]) -> str:
+    return known_collection(collection)
 
 
 class Query:
@@ -103,13 +108,15 @@ class Query:
 
 
 class FeatureQuery(Query):
-    """The items' parameters: also ``name=value`` filters on the collection's queryables."""
+    """The items' parameters: also ``name=value`` filters on the collection's queryables.
+    The route's ``{collection}`` is checked here first and given as ``"collection"`` (one
+    dependency rather than two: its parameters depend on it)."""
 
-    async def __call__(self, request: Request,
-                       collection: Annotated[str, Depends(collection_id)],
-                       catalogue: Annotated[Catalogue, Depends(get_catalogue)]
+    async def __call__(self, request: Request, use: Annotated[Means, Depends(get_means)]
                        ) -> dict[str, Any]:
-        return self.read(request, set(catalogue.queryables(collection)))
+        collection = known_collection(request.path_params["collection"])
+        return {"collection": collection,
+                **self.read(request, set(use.catalogue.queryables(collection)))}
 
 
 def _check_utf8(query_string: bytes) -> None:

@@ -26,6 +26,7 @@ b'a=2&a=1&bbox=1,2,3,4&f=json&limit=10'
 from __future__ import annotations
 
 import email.utils
+import functools
 import math
 import time
 
@@ -55,8 +56,11 @@ def expiry(headers: list[tuple[bytes, bytes]]) -> float:
     1796535601.0
     """
     value = next((v for n, v in headers if n.lower() == b"expires"), None)
-    if value is None:
-        return math.inf
+    return math.inf if value is None else _http_date(value)
+
+
+@functools.lru_cache(maxsize=16)  # the app's own: one a second
+def _http_date(value: bytes) -> float:
     try:
         return email.utils.parsedate_to_datetime(value.decode("latin-1")).timestamp()
     except (TypeError, ValueError):

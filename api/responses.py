@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import hashlib
 import time
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -64,21 +65,35 @@ def public_base(request: Request) -> str:
     """Where links point: the ``public_url`` setting; else this request's scheme and Host if
     the Host is among ``allowed_hosts``; else the address the connection reached. A Host
     header is never echoed unchecked (it would let anyone plant links in cached pages).
-    Worked out once per request (a page has several links) and kept in its scope.
+    Worked out once per request (a page has several links) and kept in its scope, and
+    once per setting and address (:func:`_base`).
     """
-    if BASE not in request.scope:
-        request.scope[BASE] = _public_base(request)
-    return request.scope[BASE]
+    scope = request.scope
+    if BASE not in scope:
+        settings = getattr(request.app.state, "settings", None) or Settings()  # an app alone
+        server = scope.get("server")  # a list from some servers and clients
+        address = (scope.get("type"), scope.get("scheme"), server and tuple(server),
+                   scope.get("root_path"), scope.get("app_root_path"))
+        scope[BASE] = _base(settings.public_url, tuple(settings.allowed_hosts), address,
+                            next((value for name, value in scope["headers"]
+                                  if name == b"host"), None))
+    return scope[BASE]
 
 
 BASE = "chengyu.public_base"  # the key of a request's scope that keeps its public base
+ADDRESS = ("type", "scheme", "server", "root_path", "app_root_path")  # the scope's, it reads
 
 
-def _public_base(request: Request) -> str:
-    settings = getattr(request.app.state, "settings", None) or Settings()  # an app of its own
-    if settings.public_url:
-        return settings.public_url.rstrip("/")
-    allowed = {name.strip("[]").lower() for name in settings.allowed_hosts}
+@functools.lru_cache(maxsize=256)  # bounded: Host headers are the client's to choose
+def _base(public_url: str | None, allowed_hosts: tuple[str, ...], address: tuple,
+          host: bytes | None) -> str:
+    """The public base of a request to ``address`` (scope items) with this Host header."""
+    if public_url:
+        return public_url.rstrip("/")
+    scope = {key: value for key, value in zip(ADDRESS, address) if value is not None}
+    request = Request({**scope, "path": "/", "query_string": b"",
+                       "headers": [(b"host", host)] if host is not None else []})
+    allowed = {name.strip("[]").lower() for name in allowed_hosts}
     if "*" in allowed or (request.url.hostname or "").lower() in allowed:
         return str(request.base_url).rstrip("/")
     if not request.scope.get("server"):  # a Unix socket: links relative to the root
@@ -106,10 +121,40 @@ def href(request: Request, path: str | None = None, **params) -> str:
 
 def page_href(request: Request, **changes) -> str:
     """A link to this request with some parameters changed (another page, another format;
-    None removes one)."""
-    params = dict(request.query_params)
-    params.update({k: None if v is None else str(v) for k, v in changes.items()})
-    return href(request, **params)
+    None removes one). The request's own parameters are encoded once (:func:`_encoded`)."""
+    parts = {**_encoded(request), **{name: None if value is None else _pair(name, str(value))
+                                     for name, value in changes.items()}}
+    query = "&".join(part for part in parts.values() if part is not None)
+    return f"{public_base(request)}{request.url.path}" + (f"?{query}" if query else "")
+
+
+ENCODED = "chengyu.encoded_query"  # the key of a request's scope that keeps it encoded
+
+
+def _encoded(request: Request) -> dict[str, str]:
+    """Each query parameter of the request (its last value) as ``urlencode`` writes it, by
+    name, in the order first given; kept in its scope (a page links to several others)."""
+    if ENCODED not in request.scope:
+        request.scope[ENCODED] = {name: _pair(name, value)
+                                  for name, value in request.query_params.items()}
+    return request.scope[ENCODED]
+
+
+def _pair(name: str, value: str) -> str:
+    """``urlencode({name: value})``.
+
+    >>> _pair("bbox", "1,2,3,4"), _pair("q", "广安 x")
+    ('bbox=1%2C2%2C3%2C4', 'q=%E5%B9%BF%E5%AE%89+x')
+    """
+    return f"{_quoted(name)}={_quoted(value)}"
+
+
+def _quoted(text: str) -> str:
+    """``quote_plus(text)``; short texts kept, as links repeat their names and values."""
+    return _quoted_short(text) if len(text) <= 64 else quote_plus(text)
+
+
+_quoted_short = functools.lru_cache(maxsize=1024)(quote_plus)
 
 
 def html(request: Request, template: str, **context) -> Response:
@@ -135,10 +180,16 @@ def time_stamped(parts: list[bytes]) -> tuple[list[bytes], dict]:
     >>> b"".join(parts)[:21], sorted(headers)
     (b'{"a":1,"timeStamp":"2', ['Expires'])
     """
-    second = int(time.time())
+    stamp, expires = _stamps(int(time.time()))
+    return [*parts[:-1], parts[-1][:-1] + b',"timeStamp":"' + stamp + b'"}'], \
+        {"Expires": expires}
+
+
+@functools.lru_cache(maxsize=4)
+def _stamps(second: int) -> tuple[bytes, str]:
+    """The ``timeStamp`` of a response made in ``second`` and its ``Expires``."""
     stamp = dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return ([*parts[:-1], parts[-1][:-1] + b',"timeStamp":"' + stamp.encode() + b'"}'],
-            {"Expires": email.utils.formatdate(second + 1, usegmt=True)})
+    return stamp.encode(), email.utils.formatdate(second + 1, usegmt=True)
 
 
 Body = bytes | list[bytes]  # a body, or the parts that joined make it
@@ -188,6 +239,9 @@ def pieces(body: Body) -> Iterator[bytes | memoryview]:
         view = memoryview(body)
         yield from (view[start:start + PIECE_BYTES] for start in range(0, len(body),
                                                                        PIECE_BYTES))
+        return
+    if body and sum(map(len, body)) < PIECE_BYTES:  # a small body: one join, no loop
+        yield b"".join(body)
         return
     group, size = [], 0
     for part in body:

@@ -73,15 +73,17 @@ def bare(body: bytes, media_type: str):
     return Starlette(routes=[Route(PATH, endpoint)])
 
 
-def fastapi_only(body: bytes, media_type: str, catalogue, dependency: bool):
+def fastapi_only(body: bytes, media_type: str, served, dependency: bool):
     """FastAPI returning the same bytes, with the items route's parameter dependency (the
-    very one of the API) or none: what reading the parameters costs by itself."""
+    very one of the API, with the one it has: the means) or none: what reading the
+    parameters costs by itself."""
     from fastapi import Depends, FastAPI, Request
 
     from api.routes.items import ITEMS
 
     app = FastAPI()
-    app.state.catalogue = catalogue  # where the dependency finds the queryables
+    for name in ("settings", "catalogue", "worker"):  # the means, as ``served`` has them
+        setattr(app.state, name, getattr(served.state, name))
 
     @app.get("/collections/{collection}/items",
              dependencies=[Depends(ITEMS)] if dependency else [])
@@ -114,13 +116,12 @@ async def main() -> None:
     start, body = await call(app)
     assert start["status"] == 200, start
     media_type = dict(start["headers"])[b"content-type"].decode()
-    catalogue = app.state.catalogue
     rows = {"ours, first-time (a new box)": await per_request(app, args.requests, True),
             "ours, repeated (response cache)": await per_request(app, args.requests),
             "FastAPI, the route's parameters": await per_request(
-                fastapi_only(body["body"], media_type, catalogue, True), args.requests),
+                fastapi_only(body["body"], media_type, app, True), args.requests),
             "FastAPI, no parameters": await per_request(
-                fastapi_only(body["body"], media_type, catalogue, False), args.requests),
+                fastapi_only(body["body"], media_type, app, False), args.requests),
             "bare Starlette, same bytes": await per_request(bare(body["body"], media_type),
                                                             args.requests)}
     floor = rows["bare Starlette, same bytes"]

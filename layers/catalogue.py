@@ -29,6 +29,7 @@ from formats.geojson import features, geometry_list, wrappers
 from geo import derived
 from geo.datum import geometries_to_gcj02
 from layers import Layers
+from layers.boxes import BoxIndex
 from layers.memberships import Period, in_force
 
 
@@ -76,7 +77,7 @@ class Features:
     geometries: np.ndarray  # GeoJSON (bytes) of each distinct geometry shown
     which: np.ndarray  # each feature's position in ``geometries``
     sizes: np.ndarray  # each feature's GeoJSON bytes
-    tree: shapely.STRtree  # on full-resolution geometry, positions as in ``frame``
+    boxes: BoxIndex  # on full-resolution geometry, positions as in ``frame``
     positions: dict  # feature id -> position
 
     def serialised(self, positions) -> list[bytes]:
@@ -94,7 +95,7 @@ class Features:
         frame = self.frame.iloc[positions]
         return Features(frame, self.shown.iloc[positions], self.heads[positions],
                         self.tails[positions], self.geometries, self.which[positions],
-                        self.sizes[positions], shapely.STRtree(frame.geometry.values),
+                        self.sizes[positions], self.boxes.subset(positions),
                         {key: position for position, key in enumerate(frame.index)})
 
 
@@ -208,8 +209,7 @@ class Catalogue:
         mask = np.ones(len(view.frame), dtype=bool)
         if bbox is not None:
             mask[:] = False
-            mask[np.concatenate([view.tree.query(box, predicate="intersects")
-                                 for box in _boxes(bbox)])] = True
+            mask[np.concatenate([view.boxes.meeting(box) for box in _boxes(bbox)])] = True
         queryables = self.queryables(collection)
         for name, value in (properties or {}).items():
             if name not in queryables:
@@ -290,7 +290,7 @@ class Catalogue:
                                                 shown.values[first]))
         sizes = _lengths(heads) + _lengths(serialised)[which] + _lengths(tails)
         return Features(frame, shown, heads, tails, serialised, which.astype(np.intp), sizes,
-                        shapely.STRtree(frame.geometry.values),
+                        BoxIndex(frame.geometry.values),
                         {key: position for position, key in enumerate(frame.index)})
 
     def _geojson(self, collection: str, as_of, resolution: str, geometry) -> list[bytes]:

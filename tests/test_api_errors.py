@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
 
 from api.errors import DEFAULT_STATUS_CODES, InvalidParameter
-from api.resources import get_catalogue
+from api.resources import Means, get_means
 from layers.catalogue import SelectionError
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "description"}
@@ -138,7 +138,7 @@ def test_an_unexpected_failure_is_a_500_problem_without_internals(app, overrides
         def __getattr__(self, name):
             raise RuntimeError("secret internals")
 
-    overrides[get_catalogue] = Broken
+    overrides[get_means] = lambda: Means(app.state.settings, Broken(), app.state.worker)
     with TestClient(app, raise_server_exceptions=False) as client:
         body = assert_problem(client.get(ITEMS), 500)
     assert "secret" not in body["detail"]
@@ -156,7 +156,7 @@ def test_every_mapped_error_type_answers_with_its_status(app, overrides):
             def queryables(self, collection):
                 raise error
 
-        overrides[get_catalogue] = Failing
+        overrides[get_means] = lambda: Means(app.state.settings, Failing(), app.state.worker)
         with TestClient(app, raise_server_exceptions=False) as client:
             body = assert_problem(client.get(ITEMS), status)
         assert "bad value" in body["detail"]

@@ -11,7 +11,7 @@ import shapely
 from openapi_spec_validator import validate as validate_openapi
 
 from api import Settings
-from api.resources import get_settings
+from api.resources import Means, get_means
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"
@@ -208,8 +208,9 @@ def test_paging_with_next_and_prev_visits_every_feature_once(client):
     assert back["features"][0]["id"] == seen[15]
 
 
-def test_limit_above_the_cap_is_capped_not_refused(overrides, client):
-    overrides[get_settings] = lambda: Settings(page_limit=100)
+def test_limit_above_the_cap_is_capped_not_refused(app, overrides, client):
+    overrides[get_means] = \
+        lambda: Means(Settings(page_limit=100), app.state.catalogue, app.state.worker)
     page = items(client, "memberships", limit=5000)
     assert page["numberReturned"] == 100
     assert page["numberMatched"] > 100

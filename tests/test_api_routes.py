@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api import Settings
 from api.errors import add_exception_handlers
 from api.params import accepted
-from api.resources import get_catalogue, get_questions, get_settings, get_worker
+from api.resources import Means, get_means, get_questions
 from api.routes.items import items
 from api.routes.landing import conformance
 from api.routes.questions import query
@@ -43,10 +43,8 @@ def test_the_items_route_runs_on_an_app_of_its_own_with_overridden_data(app):
     add_exception_handlers(own)
     own.add_api_route("/collections/{collection}/items", items)
     recording = Recording(app.state.catalogue)
-    own.dependency_overrides.update({
-        get_catalogue: lambda: recording,
-        get_settings: lambda: Settings(page_limit=3, default_limit=2),
-        get_worker: lambda: Worker(1, 30)})
+    own.dependency_overrides[get_means] = \
+        lambda: Means(Settings(page_limit=3, default_limit=2), recording, Worker(1, 30))
     with TestClient(own) as client:
         page = client.get("/collections/units/items",
                           params={"city": "广安市", "limit": 50, "bbox": "106,29,108,31"}).json()
@@ -100,7 +98,7 @@ HEAVY_FILTER = {"filter": "area_km2 > 1", "limit": 10_000}
 
 def test_a_heavy_filter_does_not_hold_up_other_requests(app, overrides, client):
     held = Held(app.state.catalogue)
-    overrides[get_catalogue] = lambda: held
+    overrides[get_means] = lambda: Means(app.state.settings, held, app.state.worker)
     try:
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(client.get, "/collections/units/items", params=HEAVY_FILTER)
@@ -115,7 +113,7 @@ def test_a_heavy_filter_does_not_hold_up_other_requests(app, overrides, client):
 
 def test_work_over_the_time_limit_is_a_503_problem(app, overrides, client):
     held, worker = Held(app.state.catalogue), Worker(1, 0.3)
-    overrides.update({get_catalogue: lambda: held, get_worker: lambda: worker})
+    overrides[get_means] = lambda: Means(app.state.settings, held, worker)
     try:
         response = client.get("/collections/units/items", params=HEAVY_FILTER)
     finally:

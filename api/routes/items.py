@@ -19,11 +19,9 @@ from api.params import (BBOX, BBOX_CRS, CRS, DATETIME, DATUM, DPI, FILTER, FILTE
                         FILTER_LANG, HEIGHT, LIMIT, OFFSET, OUTPUT, PICTURES, RESOLUTION, WIDTH,
                         FeatureQuery, Query, collection_id)
 from api.pictures import feature_map, selection_map
-from api.resources import get_catalogue, get_settings, get_worker
+from api.resources import Means, get_means
 from api.responses import (GCJ02_LABEL, GEOJSON, Cached, content_crs, download, href, html,
                            page_href, time_stamped)
-from api.settings import Settings
-from api.work import Worker
 from formats.exports import FORMATS
 from formats.geojson import collection_parts, dumps
 from layers import Layers
@@ -71,26 +69,12 @@ class Shown:
                    {name: values[name] for name in ("width", "height", "dpi")})
 
 
-@dataclass(frozen=True)
-class Means:
-    """What both routes answer with: the features and the worker threads."""
-
-    catalogue: Catalogue
-    worker: Worker
-
-
-async def means(catalogue: Annotated[Catalogue, Depends(get_catalogue)],
-                worker: Annotated[Worker, Depends(get_worker)]) -> Means:
-    return Means(catalogue, worker)
-
-
-MEANS = Annotated[Means, Depends(means)]
+MEANS = Annotated[Means, Depends(get_means)]
 
 
 @router.get("/collections/{collection}/items", summary="Features, filtered and paged")
-async def items(request: Request, cid: Annotated[str, Depends(collection_id)],
-                given: Annotated[dict, Depends(ITEMS)],
-                settings: Annotated[Settings, Depends(get_settings)], use: MEANS):
+async def items(request: Request, given: Annotated[dict, Depends(ITEMS)], use: MEANS):
+    cid, settings = given["collection"], use.settings
     show, limit = Shown.given(given), given["limit"]
     if limit is None and show.f not in (*FORMATS, *PICTURES):  # a file holds all, unless limited
         limit = settings.default_limit
