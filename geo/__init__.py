@@ -13,7 +13,6 @@ from pathlib import Path
 from geo import pinyin
 from geo.boundaries import Boundaries
 from geo.cache import CacheError, cache_dir, load_or_build
-from geo.derived import Derived
 from geo.source import SourceError
 
 
@@ -26,7 +25,7 @@ def load(cache_directory=None, rebuild: bool = False) -> Boundaries:
     boundaries are kept in the same directory (:mod:`geo.pinyin`, :mod:`geo.derived`).
     """
     directory = Path(cache_directory) if cache_directory else cache_dir()
-    boundaries = Boundaries(load_or_build(directory, rebuild=rebuild), Derived(directory))
+    boundaries = Boundaries(load_or_build(directory, rebuild=rebuild), directory)
     pinyin.remember_in(directory)
     return boundaries
 

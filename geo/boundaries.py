@@ -34,12 +34,13 @@ class Boundaries:
     ----------
     units, cities, provinces : GeoDataFrame indexed by adcode, full resolution, WGS-84
     adjacency : DataFrame of touching unit pairs (``a``, ``b``, ``contact``, ``shared_km``)
-    meta : dict of build facts (package version, coverage report, fingerprint …)
-    derived : :class:`~geo.derived.Derived`, where data derived from these is kept
+    meta : dict of build facts (package version, coverage report, fingerprint …; ``content``:
+        the digest of the cache they were read from)
+    derived : :class:`~geo.derived.Derived`, where data derived from these is kept (in
+        ``directory``, if given), on the basis of their ``content``
     """
 
-    def __init__(self, layers: dict[str, pd.DataFrame], derived: Derived = Derived(None)):
-        self.derived = derived
+    def __init__(self, layers: dict[str, pd.DataFrame], directory=None):
         self._layers = {name: frame.set_index("adcode", drop=False)
                         if "adcode" in frame else frame for name, frame in layers.items()}
         self.units: gpd.GeoDataFrame = self._layers["units"]
@@ -47,6 +48,8 @@ class Boundaries:
         self.provinces: gpd.GeoDataFrame = self._layers["provinces"]
         self.adjacency: pd.DataFrame = self._layers["adjacency"]
         self.meta = dict(zip(layers["meta"]["key"], layers["meta"]["value"]))
+        self.derived = Derived(directory, self.meta["content"]) if directory is not None \
+            else Derived(None)
 
     def geometry(self, layer: str = "units", resolution: str = FULL) -> gpd.GeoSeries:
         """Geometries of ``layer`` at ``resolution`` (``full`` or a display resolution)."""

@@ -72,7 +72,9 @@ def fingerprint() -> str:
 
 
 def read(path: Path, expected_fingerprint: str) -> dict[str, pd.DataFrame]:
-    """Read every layer of a verified, current cache; raise :class:`Unusable` otherwise."""
+    """Read every layer of a verified, current cache; raise :class:`Unusable` otherwise.
+    ``meta`` gains the key ``content``: the digest of the content verified
+    (:func:`geo.integrity.content`)."""
     if not path.exists():
         raise Unusable("there is none")
     try:
@@ -85,7 +87,9 @@ def read(path: Path, expected_fingerprint: str) -> dict[str, pd.DataFrame]:
             raise Unusable("built from other inputs or build code")
         geometry = {row[0]: row[1] for row in tables["gpkg_geometry_columns"].rows}  # table, column
         names = [row[0] for row in tables["gpkg_contents"].rows]  # table_name first
-        return {name: _frame(tables[name], geometry.get(name)) for name in names}
+        layers = {name: _frame(tables[name], geometry.get(name)) for name in names}
+        content = pd.DataFrame({"key": ["content"], "value": [integrity.content(tables)]})
+        return {**layers, "meta": pd.concat([layers["meta"], content], ignore_index=True)}
     except (RuntimeError, ValueError, KeyError, OSError, shapely.errors.ShapelyError) as error:
         raise Unusable(f"unreadable: {_first_line(error)}") from None
 

@@ -5,7 +5,9 @@ the schema (``sqlite_master``), and records the digests in a ``checksums`` table
 :func:`verify` recomputes them and raises :class:`Damaged` naming the first table whose
 content differs, is missing, or cannot be read. :func:`read_verified` does the same and
 returns the rows it hashed: a reader reads the file once, and reads what was checked. A renamed unit, a deleted row, an emptied
-table or flipped bytes in table content all change a digest.
+table or flipped bytes in table content all change a digest. :func:`content` is one digest of
+a verified file's content (of its checksums): what is derived from the file may be kept under
+it, with no need to hash the content again.
 
 SQLite and GDAL have no content checksum of their own that survives a plain file copy
 (SQLite's ``cksumvfs`` is a compile-time extension neither Python nor GDAL loads), hence
@@ -90,7 +92,8 @@ def verify(path: Path) -> None:
 
 def read_verified(path: Path) -> dict[str, Table]:
     """Every table of ``path`` (the schema excepted) by name, each checked against its
-    recorded checksum; :class:`Damaged` if one differs."""
+    recorded checksum, and the checksums (:data:`TABLE`: name, digest, by name);
+    :class:`Damaged` if one differs."""
     uri = f"{Path(path).absolute().as_uri()}?mode=ro"
     try:
         with closing(sqlite3.connect(uri, uri=True)) as db:
@@ -114,4 +117,10 @@ def read_verified(path: Path) -> dict[str, Table]:
     except sqlite3.Error as error:
         raise Damaged(f"it cannot be read ({error})") from None
     del read[SCHEMA]
-    return read
+    return {**read, TABLE: Table(["name", "sha256"], sorted(recorded.items()))}
+
+
+def content(tables: dict[str, Table]) -> str:
+    """The SHA-256 of the checksums :func:`read_verified` returned: it changes with any
+    table's content or the schema."""
+    return _digest(tables[TABLE].rows)

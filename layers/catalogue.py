@@ -15,6 +15,7 @@ read it.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,7 +29,7 @@ from formats import geojson
 from formats.geojson import features, geometry_list, wrappers
 from geo import derived
 from geo.datum import geometries_to_gcj02
-from layers import Layers
+from layers import Layers, outlines
 from layers.memberships import Period, in_force
 
 
@@ -294,15 +295,26 @@ class Catalogue:
                         {key: position for position, key in enumerate(frame.index)})
 
     def _geojson(self, collection: str, as_of, resolution: str, geometry) -> list[bytes]:
-        """The GeoJSON of ``geometry``; a prebuilt view's kept on disk (:mod:`geo.derived`,
-        under a key of the geometries' WKB), so that a start reads it (the memberships':
-        their view of every row, which the latest is picked from)."""
+        """The GeoJSON of ``geometry``; a prebuilt view's kept on disk (:mod:`geo.derived`),
+        so that a start reads it (the memberships': their view of every row, which the
+        latest is picked from). It is kept in the boundaries' store, under the name of the
+        view, the code that makes its geometry and :meth:`_made_of`."""
         if as_of not in (None, EVERY) or resolution not in self.PREBUILT:
             return geometry_list(geometry)
-        inputs = derived.key(derived.code(geojson), shapely.geos_version_string,
-                             *shapely.to_wkb(np.asarray(geometry, dtype=object)))
+        inputs = derived.key(derived.code(geojson, outlines, sys.modules[__name__]),
+                             shapely.geos_version_string, *self._made_of(collection))
         return self.boundaries.derived.columns(f"geojson-{collection}-{resolution}", inputs,
                                                lambda: [geometry_list(geometry)])[0]
+
+    def _made_of(self, collection: str) -> list[str]:
+        """What a prebuilt view's geometry is made of besides the boundaries: the latest
+        memberships (entity, unit, kind) of the platforms' outlines, the unit of each row of
+        the memberships."""
+        table = self.atlas.memberships
+        if collection == "platforms":
+            rows = in_force(table, None)
+            return [part for row in zip(rows.entity, rows.adcode, rows.kind) for part in row]
+        return list(table.adcode) if collection == "memberships" else []
 
     def _units(self, as_of, resolution):
         units = self.boundaries.units.drop(columns="geometry")
