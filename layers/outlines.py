@@ -36,21 +36,21 @@ def _unions(geometry: np.ndarray, at: np.ndarray, whole: np.ndarray, groups: lis
     def make():
         sides = [[_union(geometry[at[rows[whole[rows] == side]]]) for _, rows in groups]
                  for side in (True, False)]
-        return [*sides, [_joined(*parts) for parts in zip(*sides)]]
+        return [*sides, [_union([w, p]) if w is not None and p is not None else None
+                         for w, p in zip(*sides)]]  # a coverage too: half the work again
 
     if store is None:
-        return list(zip(*make())) if groups else []
-    inputs = derived.key(derived.code(sys.modules[__name__]), shapely.geos_version_string,
-                         len(geometry), *(part for entity, rows in groups
-                           for part in (entity, at[rows].tobytes(), whole[rows].tobytes())))
-    kept = store(inputs, lambda: [list(shapely.to_wkb(side)) for side in make()])
-    return list(zip(*(shapely.from_wkb(side) for side in kept)))
-
-
-def _joined(whole, partial):
-    """The union of the two parts (a coverage too: half the work of all the members again)."""
-    parts = [g for g in (whole, partial) if g is not None]
-    return _union(parts) if len(parts) == 2 else next(iter(parts), None)
+        made = make()
+    else:
+        inputs = derived.key(derived.code(sys.modules[__name__]), shapely.geos_version_string,
+                             len(geometry), *(part for entity, rows in groups for part in
+                                              (entity, at[rows].tobytes(),
+                                               whole[rows].tobytes())))
+        kept = store(inputs, lambda: [list(shapely.to_wkb(column)) for column in make()])
+        made = [shapely.from_wkb(column) for column in kept]
+    # the union of all is the one part there is, unless there are two (kept once, not twice)
+    return [(w, p, both if both is not None else w if w is not None else p)
+            for w, p, both in zip(*made)]
 
 
 def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gpd.GeoSeries,
