@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from filtering import FilterError, attributes, evaluate
 from formats import geojson
 from formats.geojson import features, geometry_list, wrappers
 from geo import derived
@@ -96,7 +95,7 @@ class Features:
         return Features(frame, self.shown.iloc[positions], self.heads[positions],
                         self.tails[positions], self.geometries, self.which[positions],
                         self.sizes[positions], shapely.STRtree(frame.geometry.values),
-                        {key: position for position, key in enumerate(frame.index)})
+                        {key: position for position, key in enumerate(frame.index.tolist())})
 
 
 class SelectionError(ValueError):
@@ -242,6 +241,9 @@ class Catalogue:
         return self._queryables[collection]
 
     def _evaluate(self, collection: str, frame, node) -> np.ndarray:
+        # imported here: a command line that filters nothing needs no CQL2 (30 ms)
+        from filtering import FilterError, attributes, evaluate
+
         geometry = frame.geometry.name
         unknown = attributes(node) - set(self.queryables(collection)) - {geometry}
         if unknown:
@@ -292,7 +294,7 @@ class Catalogue:
         sizes = _lengths(heads) + _lengths(serialised)[which] + _lengths(tails)
         return Features(frame, shown, heads, tails, serialised, which.astype(np.intp), sizes,
                         shapely.STRtree(frame.geometry.values),
-                        {key: position for position, key in enumerate(frame.index)})
+                        {key: position for position, key in enumerate(frame.index.tolist())})
 
     def _geojson(self, collection: str, as_of, resolution: str, geometry) -> list[bytes]:
         """The GeoJSON of ``geometry``; a prebuilt view's kept on disk (:mod:`geo.derived`),
@@ -313,8 +315,9 @@ class Catalogue:
         table = self.atlas.memberships
         if collection == "platforms":
             rows = in_force(table, None)
-            return [part for row in zip(rows.entity, rows.adcode, rows.kind) for part in row]
-        return list(table.adcode) if collection == "memberships" else []
+            return [part for row in zip(rows.entity.tolist(), rows.adcode.tolist(),
+                                        rows.kind.tolist()) for part in row]
+        return table.adcode.tolist() if collection == "memberships" else []
 
     def _units(self, as_of, resolution):
         units = self.boundaries.units.drop(columns="geometry")
@@ -345,7 +348,8 @@ class Catalogue:
     def _platforms(self, as_of, resolution):
         full = self.atlas.outlines(as_of, "full")
         members = in_force(self.atlas.memberships, as_of)
-        listed = pd.Series({entity: [{"adcode": a, "kind": k} for a, k in zip(g.adcode, g.kind)]
+        listed = pd.Series({entity: [{"adcode": a, "kind": k}
+                                     for a, k in zip(g.adcode.tolist(), g.kind.tolist())]
                             for entity, g in members.groupby("entity")}, dtype=object)
         frame = full.drop(columns=["whole_geometry", "partial_geometry"]).rename(
             columns={"name_zh": "name"}).assign(  # ``name``: the Chinese name, as for units
