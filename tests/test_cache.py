@@ -101,7 +101,7 @@ def test_the_notice_names_the_damaged_table(built):
 
 
 def test_a_changed_fingerprint_triggers_a_rebuild(built, monkeypatch):
-    monkeypatch.setattr(cache, "fingerprint", lambda directory=None: "inputs-changed")
+    monkeypatch.setattr(cache, "fingerprint", lambda *_: "inputs-changed")
     layers, messages = load(built)
     assert messages[0].endswith("built from other inputs or build code; rebuilding")
     assert len(cache.read(built / cache.FILENAME, "inputs-changed")["units"]) == 221

@@ -57,6 +57,8 @@ def test_a_damaged_store_is_never_used(tmp_path):
 
 def test_the_fingerprint_is_the_same_remembered_or_not(tmp_path):
     plain = cache.fingerprint()
-    assert cache.fingerprint(tmp_path) == plain  # digests computed and kept
-    assert (tmp_path / FILENAME).exists()
-    assert cache.fingerprint(tmp_path) == plain  # read back
+    remembered = Remembered(tmp_path / FILENAME)
+    assert cache.fingerprint(remembered) == plain  # digests computed
+    remembered.save()
+    again = Remembered(tmp_path / FILENAME)
+    assert cache.fingerprint(again) == plain and not again.changed  # read back
