@@ -86,7 +86,7 @@ def map_page(atlas: layers.Layers, settings: Settings, version: str) -> MapPage:
     not at start, which it would cost a third of a second and the import of folium."""
     html = webmap.page(atlas, page_limit=settings.page_limit,
                        edition=webmap.Edition(version=version))
-    geo.pinyin.save()  # the names its search index spelled
+    geo.memo.save()  # the names its search index spelled and folded
     return MapPage(html, webmap.content_security_policy(html))
 
 
@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.worker = Worker(settings.work_threads or min(4, os.cpu_count() or 1),
                               settings.time_limit)
     app.state.map_page = functools.cache(functools.partial(map_page, atlas, settings, version))
-    geo.pinyin.save()  # the names spelled: no pypinyin at the next start
+    geo.memo.save()  # the names spelled and folded: read at the next start
     add_exception_handlers(app)
     for module in (landing, pages, collections, items, questions, panel):
         app.include_router(module.router)
