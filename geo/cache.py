@@ -24,7 +24,9 @@ import os
 import sqlite3
 import tempfile
 import warnings
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -73,7 +75,28 @@ def fingerprint(remembered: Remembered = Remembered(None)) -> str:
     return digest.hexdigest()
 
 
-def read(path: Path, expected_fingerprint: str) -> dict[str, pd.DataFrame]:
+class Layers(Mapping):
+    """The layers of a verified cache by name, in order; those at a display resolution are
+    made into frames when first asked for (a command that draws nothing at them never
+    decodes their geometry)."""
+
+    def __init__(self, names: list[str], made: dict[str, pd.DataFrame],
+                 later: dict[str, Callable[[], pd.DataFrame]]):
+        self._names, self._made, self._later = names, made, later
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._made:
+            self._made[name] = self._later[name]()
+        return self._made[name]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def read(path: Path, expected_fingerprint: str) -> Layers:
     """Read every layer of a verified, current cache; raise :class:`Unusable` otherwise.
     ``meta`` gains the key ``content``: the digest of the content verified
     (:func:`geo.integrity.content`)."""
@@ -89,9 +112,13 @@ def read(path: Path, expected_fingerprint: str) -> dict[str, pd.DataFrame]:
             raise Unusable("built from other inputs or build code")
         geometry = {row[0]: row[1] for row in tables["gpkg_geometry_columns"].rows}  # table, column
         names = [row[0] for row in tables["gpkg_contents"].rows]  # table_name first
-        layers = {name: _frame(tables[name], geometry.get(name)) for name in names}
+        later = {name: partial(_frame, tables[name], geometry.get(name)) for name in names
+                 if name.rpartition("_")[2] in build.RESOLUTIONS}
+        made = {name: _frame(tables[name], geometry.get(name)) for name in names
+                if name not in later}
         content = pd.DataFrame({"key": ["content"], "value": [integrity.content(tables)]})
-        return {**layers, "meta": pd.concat([layers["meta"], content], ignore_index=True)}
+        made["meta"] = pd.concat([made["meta"], content], ignore_index=True)
+        return Layers(names, made, later)
     except (RuntimeError, ValueError, KeyError, OSError, shapely.errors.ShapelyError) as error:
         raise Unusable(f"unreadable: {_first_line(error)}") from None
 
@@ -194,7 +221,7 @@ def remove_leftovers(directory: Path) -> list[Path]:
 
 
 def load_or_build(directory: Path | None = None, rebuild: bool = False,
-                  progress: build.Progress = build.report_to_stderr) -> dict[str, pd.DataFrame]:
+                  progress: build.Progress = build.report_to_stderr) -> Layers:
     """Return the layers from the cache, building (and caching) them when needed."""
     directory = Path(directory) if directory else cache_dir()
     path = directory / FILENAME
