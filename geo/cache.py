@@ -34,8 +34,8 @@ import pandas as pd
 import shapely
 
 from geo import build, digests, integrity, source
-from geo.digests import Remembered
 from geo.atomic import replacing
+from geo.digests import Remembered
 
 FILENAME = "boundaries.gpkg"
 LOCK = "build.lock"
@@ -77,8 +77,8 @@ def fingerprint(remembered: Remembered = Remembered(None)) -> str:
 
 class Layers(Mapping):
     """The layers of a verified cache by name, in order; those at a display resolution are
-    made into frames when first asked for (a command that draws nothing at them never
-    decodes their geometry)."""
+    made into frames when first asked for (their content verified with the rest; a command
+    that draws nothing at them never decodes their geometry)."""
 
     def __init__(self, names: list[str], made: dict[str, pd.DataFrame],
                  later: dict[str, Callable[[], pd.DataFrame]]):

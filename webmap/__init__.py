@@ -39,6 +39,7 @@ __all__ = ["DISPLAY_ZOOMS", "LEAFLET_DIRECTORY", "STATIC_PATHS", "VENDOR_URL", "
 
 
 def __getattr__(name: str):
+    """A maker of the page, from its module (imported now, at its first use)."""
     if name not in _MADE_IN:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(f"{__name__}.{_MADE_IN[name]}"), name)
