@@ -95,6 +95,15 @@ class StaticGZip:
         await (self.gzip if static else self.app)(scope, receive, send)
 
 
+def map_page(atlas: layers.Layers, settings: Settings, version: str) -> MapPage:
+    """The map page and its policy: made at its first request (``app.state.map_page()``),
+    not at start, which it would cost a third of a second and the import of folium."""
+    html = webmap.page(atlas, page_limit=settings.page_limit,
+                       edition=webmap.Edition(version=version))
+    geo.memo.save()  # the names its search index spelled and folded
+    return MapPage(html, webmap.content_security_policy(html))
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Load the data (refusing an invalid registry) and build the app around it."""
     settings = settings or Settings()
@@ -107,15 +116,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None)
     version = data_version(atlas.boundaries.meta["fingerprint"],
                            Path(settings.registry_dir or layers.registry_dir()))
-    html = webmap.page(atlas, page_limit=settings.page_limit,
-                       edition=webmap.Edition(version=version))
     app.state.settings, app.state.catalogue, app.state.budget = settings, catalogue, budget
     app.state.version = version
     app.state.questions = Questions(atlas, budget.region("answers").memoize)
     app.state.worker = Worker(settings.work_threads or min(4, os.cpu_count() or 1),
                               settings.time_limit)
-    app.state.map_page = MapPage(html, webmap.content_security_policy(html))
-    geo.pinyin.save()  # the names spelled: no pypinyin at the next start
+    app.state.map_page = functools.cache(functools.partial(map_page, atlas, settings, version))
+    geo.memo.save()  # the names spelled and folded: read at the next start
     add_exception_handlers(app)
     for module in (items, landing, pages, collections, questions, panel):  # items: most asked
         app.include_router(module.router)

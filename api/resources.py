@@ -37,8 +37,8 @@ class MapPage:
 
 
 async def get_map_page(request: Request) -> MapPage:
-    """The map page (built once, with the app)."""
-    return request.app.state.map_page
+    """The map page (made at the first request, then kept)."""
+    return request.app.state.map_page()
 
 
 async def get_atlas(request: Request):

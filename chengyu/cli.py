@@ -351,7 +351,7 @@ def main(argv=None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         args.run(args)
-        geo.pinyin.save()  # the names spelled: no pypinyin next time
+        geo.memo.save()  # the names spelled and folded: read next time
     except UsageError as error:
         print(f"chengyu {args.command}: {error}", file=sys.stderr)
         return 2

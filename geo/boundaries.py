@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 
 import geopandas as gpd
@@ -34,19 +35,22 @@ class Boundaries:
     ----------
     units, cities, provinces : GeoDataFrame indexed by adcode, full resolution, WGS-84
     adjacency : DataFrame of touching unit pairs (``a``, ``b``, ``contact``, ``shared_km``)
-    meta : dict of build facts (package version, coverage report, fingerprint …)
-    derived : :class:`~geo.derived.Derived`, where data derived from these is kept
+    meta : dict of build facts (package version, coverage report, fingerprint …; ``content``:
+        the digest of the cache they were read from)
+    derived : :class:`~geo.derived.Derived`, where data derived from these is kept (in
+        ``directory``, if given), on the basis of their ``content``
     """
 
-    def __init__(self, layers: dict[str, pd.DataFrame], derived: Derived = Derived(None)):
-        self.derived = derived
-        self._layers = {name: frame.set_index("adcode", drop=False)
-                        if "adcode" in frame else frame for name, frame in layers.items()}
-        self.units: gpd.GeoDataFrame = self._layers["units"]
-        self.cities: gpd.GeoDataFrame = self._layers["cities"]
-        self.provinces: gpd.GeoDataFrame = self._layers["provinces"]
-        self.adjacency: pd.DataFrame = self._layers["adjacency"]
+    def __init__(self, layers: Mapping[str, pd.DataFrame], directory=None):
+        self._layers = layers  # those at a display resolution may be read when first asked for
+        self._indexed: dict[str, pd.DataFrame] = {}
+        self.units: gpd.GeoDataFrame = self._layer("units")
+        self.cities: gpd.GeoDataFrame = self._layer("cities")
+        self.provinces: gpd.GeoDataFrame = self._layer("provinces")
+        self.adjacency: pd.DataFrame = self._layer("adjacency")
         self.meta = dict(zip(layers["meta"]["key"], layers["meta"]["value"]))
+        self.derived = Derived(directory, self.meta["content"]) if directory is not None \
+            else Derived(None)
 
     def geometry(self, layer: str = "units", resolution: str = FULL) -> gpd.GeoSeries:
         """Geometries of ``layer`` at ``resolution`` (``full`` or a display resolution)."""
@@ -54,7 +58,15 @@ class Boundaries:
             raise KeyError(f"no layer {layer!r} at resolution {resolution!r}; layers: "
                            f"{', '.join(LAYERS)}; resolutions: {', '.join(RESOLUTION_NAMES)}")
         name = layer if resolution == FULL else f"{layer}_{resolution}"
-        return self._layers[name].geometry
+        return self._layer(name).geometry
+
+    def _layer(self, name: str) -> pd.DataFrame:
+        """A layer, indexed by adcode if it has one."""
+        if name not in self._indexed:
+            frame = self._layers[name]
+            self._indexed[name] = frame.set_index("adcode", drop=False) \
+                if "adcode" in frame else frame
+        return self._indexed[name]
 
     @cached_property
     def gazetteer(self) -> Gazetteer:

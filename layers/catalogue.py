@@ -15,6 +15,7 @@ read it.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,12 +24,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from filtering import FilterError, attributes, evaluate
 from formats import geojson
 from formats.geojson import features, geometry_list, wrappers
 from geo import derived
 from geo.datum import geometries_to_gcj02
-from layers import Layers
+from layers import Layers, outlines
 from layers.boxes import BoxIndex
 from layers.memberships import Period, in_force
 
@@ -96,7 +96,7 @@ class Features:
         return Features(frame, self.shown.iloc[positions], self.heads[positions],
                         self.tails[positions], self.geometries, self.which[positions],
                         self.sizes[positions], self.boxes.subset(positions),
-                        {key: position for position, key in enumerate(frame.index)})
+                        {key: position for position, key in enumerate(frame.index.tolist())})
 
 
 class SelectionError(ValueError):
@@ -241,6 +241,9 @@ class Catalogue:
         return self._queryables[collection]
 
     def _evaluate(self, collection: str, frame, node) -> np.ndarray:
+        # imported here: a command line that filters nothing needs no CQL2 (30 ms)
+        from filtering import FilterError, attributes, evaluate
+
         geometry = frame.geometry.name
         unknown = attributes(node) - set(self.queryables(collection)) - {geometry}
         if unknown:
@@ -291,18 +294,30 @@ class Catalogue:
         sizes = _lengths(heads) + _lengths(serialised)[which] + _lengths(tails)
         return Features(frame, shown, heads, tails, serialised, which.astype(np.intp), sizes,
                         BoxIndex(frame.geometry.values),
-                        {key: position for position, key in enumerate(frame.index)})
+                        {key: position for position, key in enumerate(frame.index.tolist())})
 
     def _geojson(self, collection: str, as_of, resolution: str, geometry) -> list[bytes]:
-        """The GeoJSON of ``geometry``; a prebuilt view's kept on disk (:mod:`geo.derived`,
-        under a key of the geometries' WKB), so that a start reads it (the memberships':
-        their view of every row, which the latest is picked from)."""
+        """The GeoJSON of ``geometry``; a prebuilt view's kept on disk (:mod:`geo.derived`),
+        so that a start reads it (the memberships': their view of every row, which the
+        latest is picked from). It is kept in the boundaries' store, under the name of the
+        view, the code that makes its geometry and :meth:`_made_of`."""
         if as_of not in (None, EVERY) or resolution not in self.PREBUILT:
             return geometry_list(geometry)
-        inputs = derived.key(derived.code(geojson), shapely.geos_version_string,
-                             *shapely.to_wkb(np.asarray(geometry, dtype=object)))
+        inputs = derived.key(derived.code(geojson, outlines, sys.modules[__name__]),
+                             shapely.geos_version_string, *self._made_of(collection))
         return self.boundaries.derived.columns(f"geojson-{collection}-{resolution}", inputs,
                                                lambda: [geometry_list(geometry)])[0]
+
+    def _made_of(self, collection: str) -> list[str]:
+        """What a prebuilt view's geometry is made of besides the boundaries: the latest
+        memberships (entity, unit, kind) of the platforms' outlines, the unit of each row of
+        the memberships."""
+        table = self.atlas.memberships
+        if collection == "platforms":
+            rows = in_force(table, None)
+            return [part for row in zip(rows.entity.tolist(), rows.adcode.tolist(),
+                                        rows.kind.tolist()) for part in row]
+        return table.adcode.tolist() if collection == "memberships" else []
 
     def _units(self, as_of, resolution):
         units = self.boundaries.units.drop(columns="geometry")
@@ -333,7 +348,8 @@ class Catalogue:
     def _platforms(self, as_of, resolution):
         full = self.atlas.outlines(as_of, "full")
         members = in_force(self.atlas.memberships, as_of)
-        listed = pd.Series({entity: [{"adcode": a, "kind": k} for a, k in zip(g.adcode, g.kind)]
+        listed = pd.Series({entity: [{"adcode": a, "kind": k}
+                                     for a, k in zip(g.adcode.tolist(), g.kind.tolist())]
                             for entity, g in members.groupby("entity")}, dtype=object)
         frame = full.drop(columns=["whole_geometry", "partial_geometry"]).rename(
             columns={"name_zh": "name"}).assign(  # ``name``: the Chinese name, as for units

@@ -4,7 +4,8 @@ The outline is the union of all member units (a coverage union, exact because th
 share edges); ``whole_geometry`` and ``partial_geometry`` split it so a map can draw members
 that belong only in part (or are named without extent, or uncertain) dashed rather than solid.
 An entity without members in force has no outline. The unions may be kept on disk
-(:mod:`geo.derived`, under a key of the unit geometries, the members and this code).
+(:mod:`geo.derived`, under a key of the members and this code, in a store that stands for
+the unit geometries: one of the boundaries, named after the resolution).
 """
 
 from __future__ import annotations
@@ -37,28 +38,29 @@ def _unions(geometry: np.ndarray, at: np.ndarray, whole: np.ndarray, groups: lis
     def make():
         sides = [[_union(geometry[at[rows[whole[rows] == side]]]) for _, rows in groups]
                  for side in (True, False)]
-        return [*sides, [_joined(*parts) for parts in zip(*sides)]]
+        return [*sides, [_union([w, p]) if w is not None and p is not None else None
+                         for w, p in zip(*sides)]]  # a coverage too: half the work again
 
     if store is None:
-        return list(zip(*make())) if groups else []
-    inputs = derived.key(derived.code(sys.modules[__name__]), shapely.geos_version_string,
-                         *shapely.to_wkb(geometry),
-                         *(part for entity, rows in groups
-                           for part in (entity, at[rows].tobytes(), whole[rows].tobytes())))
-    kept = store(inputs, lambda: [list(shapely.to_wkb(side)) for side in make()])
-    return list(zip(*(shapely.from_wkb(side) for side in kept)))
-
-
-def _joined(whole, partial):
-    """The union of the two parts (a coverage too: half the work of all the members again)."""
-    parts = [g for g in (whole, partial) if g is not None]
-    return _union(parts) if len(parts) == 2 else next(iter(parts), None)
+        made = make()
+    else:
+        inputs = derived.key(derived.code(sys.modules[__name__]), shapely.geos_version_string,
+                             len(geometry), *(part for entity, rows in groups for part in
+                                              (entity, at[rows].tobytes(),
+                                               whole[rows].tobytes())))
+        kept = store(inputs, lambda: [list(shapely.to_wkb(column)) for column in make()])
+        made = [shapely.from_wkb(column) for column in kept]
+    # the union of all is the one part there is, unless there are two (kept once, not twice)
+    return [(w, p, both if both is not None else w if w is not None else p)
+            for w, p, both in zip(*made)]
 
 
 def entity_outlines(registry: Registry, members: pd.DataFrame, unit_geometry: gpd.GeoSeries,
                     units: pd.DataFrame, store: Store | None = None) -> gpd.GeoDataFrame:
     """Dissolve the member units of each entity in ``members`` (rows in force); ``store``
-    keeps the unions (e.g. :meth:`geo.derived.Derived.columns` of a name).
+    keeps the unions under the members and this code: it stands for ``unit_geometry`` (e.g.
+    :meth:`geo.derived.Derived.columns` of the boundaries' store, of a name saying which
+    resolution).
 
     Returns
     -------

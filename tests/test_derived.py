@@ -38,6 +38,14 @@ def test_other_inputs_make_it_again_in_place(tmp_path):
     assert sorted(p.name for p in (tmp_path / DIRECTORY).iterdir()) == [LOCK, "thing.sqlite"]
 
 
+def test_a_store_of_other_boundaries_makes_it_again(tmp_path):
+    log = []
+    Derived(tmp_path, "content-1").columns("thing", key("v1"), made(log, [[b"old"]]))
+    assert Derived(tmp_path, "content-2").columns("thing", key("v1"), made(log, [[b"new"]])) \
+        == [[b"new"]]
+    assert log == [[[b"old"]], [[b"new"]]]
+
+
 def test_a_damaged_file_is_never_used(tmp_path):
     store, log = Derived(tmp_path), []
     store.columns("thing", key("v1"), made(log, [[b"right"]]))

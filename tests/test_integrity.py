@@ -36,7 +36,7 @@ def test_an_untouched_database_verifies(sealed):
     ("DROP TABLE adjacency", "table adjacency is missing"),
     ("CREATE TABLE extra (x)", "table extra is extra"),
     ("ALTER TABLE units ADD COLUMN area REAL", "table sqlite_master does not match"),
-    ("UPDATE checksums SET sha256 = 'x' WHERE name = 'units'", "table units does not match"),
+    ("UPDATE checksums SET xxh3_128 = 'x' WHERE name = 'units'", "table units does not match"),
     ("DROP TABLE checksums", "it has no checksums"),
 ])
 def test_every_change_is_named(sealed, statement, problem):
@@ -55,3 +55,12 @@ def test_a_file_that_is_not_a_database(tmp_path):
 def test_digests_cover_the_schema_and_every_table(sealed):
     with sqlite3.connect(sealed) as db:
         assert set(integrity.digests(db)) == {"sqlite_master", "units", "adjacency"}
+
+
+def test_the_content_digest_follows_every_table(sealed):
+    before = integrity.content(integrity.read_verified(sealed))
+    assert integrity.content(integrity.read_verified(sealed)) == before
+    change(sealed, "UPDATE units SET name = '伪造县' WHERE adcode = '511623'")
+    change(sealed, "DROP TABLE checksums")
+    integrity.seal(sealed)  # sealed again, with the change
+    assert integrity.content(integrity.read_verified(sealed)) != before

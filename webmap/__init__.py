@@ -16,17 +16,30 @@ Leaflet comes from the PyPI package ``xstatic-leaflet``, served by the app under
   (:class:`Edition`: the API, or a static edition's files at :data:`STATIC_PATHS`);
 - :mod:`webmap.document`: the HTML of the page;
 - :mod:`webmap.policy`: its Content-Security-Policy.
+
+The page's makers (configuration, document, policy, search) are imported when first asked
+for (``webmap.page`` …): folium and xyzservices cost a server half a second at start, and
+it makes the page at its first request.
 """
 
-from webmap.config import (DISPLAY_ZOOMS, STATIC_PATHS, Edition, configuration,
-                           entity_catalogue, milestones)
-from webmap.document import page
-from webmap.policy import content_security_policy
-from webmap.search import search_index
+import importlib
+
 from webmap.assets import STATIC_URL
 from webmap.vendor import LEAFLET_DIRECTORY, VENDOR_URL, mount
+
+_MADE_IN = {"DISPLAY_ZOOMS": "config", "STATIC_PATHS": "config", "Edition": "config",
+            "configuration": "config", "entity_catalogue": "config", "milestones": "config",
+            "page": "document", "content_security_policy": "policy",
+            "search_index": "search"}
 
 __all__ = ["DISPLAY_ZOOMS", "LEAFLET_DIRECTORY", "STATIC_PATHS", "VENDOR_URL", "Edition",
            "configuration",
            "content_security_policy", "entity_catalogue", "milestones", "mount", "page",
            "search_index", "STATIC_URL"]
+
+
+def __getattr__(name: str):
+    """A maker of the page, from its module (imported now, at its first use)."""
+    if name not in _MADE_IN:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_MADE_IN[name]}"), name)

@@ -12,7 +12,7 @@ def normalised_keys(names) -> list[str]:
     >>> normalised_keys(["荣昌区", "荣昌", None, "Rong Chang"])
     ['荣昌区', '荣昌', 'rongchang']
     """
-    return list(dict.fromkeys(normalise(name) for name in names if name))
+    return list(dict.fromkeys(normalise(name, remember=True) for name in names if name))
 
 
 def _place_entries(frame, kind: str, parent_column: str | None) -> list[dict]:

@@ -61,7 +61,7 @@ class Names:
             written = (entity.name_zh, *entity.aliases)
             written += tuple(_GENERIC.sub("", w) for w in written if _GENERIC.search(w))
             for name in (*written, entity.id, entity.name_en, *map(pinyin, written)):
-                key = normalise(name)
+                key = normalise(name, remember=True)
                 self.entities.setdefault(key, []).append(target)
                 self.exact.add((key, entity.id))
         self.keys = {k for k in (*self.gazetteer.keys(), *self.entities) if _usable(k)}
@@ -77,14 +77,14 @@ class Names:
         names += [a for e in entities for a in e.aliases]
         short = {pinyin(short_name(p.name)): p.name for p in self.gazetteer.places}
         every = {**short, **{pinyin(n): n for n in names}, **{n: n for n in names}}
-        return {normalise(key): name for key, name in every.items()}
+        return {normalise(key, remember=True): name for key, name in every.items()}
 
     def readings(self, text: str) -> tuple[Target, ...]:
         """Every reading of a name: exact full names, then entities, then short forms."""
         key = normalise(text)
         places = [Target("place", p.adcode, p.name, p.level)
                   for p in self.gazetteer.candidates(text)]
-        exact = [t for t in places if normalise(t.name) == key or t.id == key]
+        exact = [t for t in places if normalise(t.name, remember=True) == key or t.id == key]
         entities = list(dict.fromkeys(self.entities.get(key, [])))
         rest = [t for t in places if t not in exact]
         return tuple(exact + entities + rest)
