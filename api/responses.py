@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+import io
 import time
 from pathlib import Path
 from typing import Iterator
@@ -208,7 +209,11 @@ def gzip(body: Body) -> bytes:
     True
     """
     compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, GZIP_WBITS)
-    return b"".join([*map(compressor.compress, pieces(body)), compressor.flush()])
+    compressed = io.BytesIO()  # grown in place: each piece's output is freed at once
+    for piece in pieces(body):
+        compressed.write(compressor.compress(piece))
+    compressed.write(compressor.flush())
+    return compressed.getvalue()  # the buffer itself, not a copy
 
 
 def download(request: Request, frame, name: str, fmt: str, datum: str) -> Response:
