@@ -34,9 +34,10 @@ import shapely
 
 from layers.boxes import PREPARED_FACTOR, BoxIndex
 
-# the default limit, 128 MiB of cached values: the loaded server holds ~610 MiB, and a full
-# budget keeps it within 1.3× of that under bench/load.py's mix (256 MiB would not)
-DEFAULT_BYTES = 128 * 2**20
+# the default limit, 64 MiB of cached values: the loaded server holds ~375 MiB (it held ~610
+# when this was 128 MiB), and a full budget with the work in flight keeps it within 1.3× of
+# that under bench/load.py's mix (372 -> 454 MiB, 1.22×; with 128 MiB: 372 -> 504, 1.36×)
+DEFAULT_BYTES = 64 * 2**20
 _MISSING = object()
 V = TypeVar("V")
 

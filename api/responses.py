@@ -15,6 +15,7 @@ import datetime as dt
 import email.utils
 import functools
 import hashlib
+import io
 import time
 from pathlib import Path
 from typing import Iterator
@@ -262,7 +263,11 @@ def gzip(body: Body) -> bytes:
     True
     """
     compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, GZIP_WBITS)
-    return b"".join([*map(compressor.compress, pieces(body)), compressor.flush()])
+    compressed = io.BytesIO()  # grown in place: each piece's output is freed at once
+    for piece in pieces(body):
+        compressed.write(compressor.compress(piece))
+    compressed.write(compressor.flush())
+    return compressed.getvalue()  # the buffer itself, not a copy
 
 
 def download(request: Request, frame, name: str, fmt: str, datum: str) -> Response:

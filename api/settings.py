@@ -32,7 +32,7 @@ class Settings(BaseSettings):
         "Origins other sites' scripts may read the API from, as a JSON list"))
     host: str = Field("127.0.0.1", description="Address `chengyu serve` listens on")
     port: int = Field(8000, ge=0, le=65535, description="Port `chengyu serve` listens on")
-    cache_bytes: int = Field(128 * 2**20, ge=0, description=(
+    cache_bytes: int = Field(64 * 2**20, ge=0, description=(
         "Memory for every cache together (views of other dates and resolutions, outlines, "
         "answers, finished responses and files), bytes; the least recently used goes first"))
     public_url: str | None = Field(None, description=(

@@ -93,15 +93,21 @@ def collection(feature_list: list[bytes], **members) -> bytes:
     return b"".join(collection_parts(feature_list, **members))
 
 
-def collection_parts(feature_list: list[bytes], **members) -> list[bytes]:
-    """A FeatureCollection as the parts that joined make it (the features not copied: a
-    large body can be hashed and compressed piece by piece, never whole).
+def collection_parts(feature_list: list[bytes | tuple[bytes, ...]], **members) -> list[bytes]:
+    """A FeatureCollection as the parts that joined make it, each feature given whole or as
+    the parts that joined make it (the features not copied: a large body can be hashed and
+    compressed piece by piece, never whole).
 
-    >>> b"".join(collection_parts([b"1", b"2"], n=2))
-    b'{"type":"FeatureCollection","features":[1,2],"n":2}'
+    >>> b"".join(collection_parts([b"1", (b"[", b"2", b"]")], n=2))
+    b'{"type":"FeatureCollection","features":[1,[2]],"n":2}'
     """
     extra = b"".join(b"," + dumps(k) + b":" + dumps(v) for k, v in members.items())
-    parts = [b",", b""] * len(feature_list) or [b""]
-    parts[1::2] = feature_list
-    parts[0] = b'{"type":"FeatureCollection","features":['
+    parts = [b'{"type":"FeatureCollection","features":[']
+    for position, feature in enumerate(feature_list):
+        if position:
+            parts.append(b",")
+        if isinstance(feature, bytes):
+            parts.append(feature)
+        else:
+            parts.extend(feature)
     return [*parts, b"]" + extra + b"}"]

@@ -47,3 +47,15 @@ def _parts(view, feature_id: str) -> tuple[bytes, bytes, bytes]:
     """What a feature's GeoJSON is joined from: its head, its geometry's, its tail."""
     position = view.positions[feature_id]
     return view.heads[position], view.geometries[view.which[position]], view.tails[position]
+
+
+@pytest.mark.parametrize("datum", ["wgs84", "gcj02"])
+def test_a_pages_features_come_as_their_parts_the_views_own_bytes_in_wgs84(catalogue, datum):
+    page = catalogue.select("memberships", as_of=dt.date(2022, 3, 2), limit=50, datum=datum)
+    parts = page.feature_parts()
+    assert len(parts) == 50 and [b"".join(p) for p in parts] == page.features()
+    if datum == "wgs84":  # a large body is built from these: no copy per feature
+        ids = page.view.frame.index[page.rows]
+        assert all(a is b for p, i in zip(parts, ids) for a, b in zip(p, _parts(page.view, i)))
+    else:
+        assert all(len(p) == 1 for p in parts)

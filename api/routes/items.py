@@ -135,7 +135,7 @@ def _feature_collection(request: Request, page: Page, cid: str) -> Cached:
     for rel, target in (("next", _next(request, page)), ("prev", _prev(request, page))):
         if target:
             links.append({"rel": rel, "type": GEOJSON, "href": target})
-    served = page.features()
+    served = page.feature_parts()
     extra = {"datum": GCJ02_LABEL} if page.datum == "gcj02" else {}
     body = collection_parts(served, numberMatched=page.matched, numberReturned=len(served),
                             links=links, **extra)
