@@ -62,6 +62,18 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+class CrossOrigin(CORSMiddleware):
+    """Starlette's CORS, passed by a request without ``Origin`` when any origin is allowed:
+    all it would add is ``Vary: Origin``, which :class:`api.responses.ResponseHeaders` then
+    drops (the CORS headers every response carries are its)."""
+
+    async def __call__(self, scope, receive, send):
+        if self.allow_all_origins and scope["type"] == "http" and \
+                not any(name == b"origin" for name, _ in scope["headers"]):
+            return await self.app(scope, receive, send)
+        await super().__call__(scope, receive, send)
+
+
 class LongUrls:
     """ASGI middleware: a request target (path and query) over ``max_bytes`` gets a 414
     problem document, before any parsing. (Past the HTTP parser's own buffer, which
@@ -132,7 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the page's files (``webmap.STATIC_URL`` is under /static/ too) and Leaflet's
     app.add_middleware(StaticGZip, prefixes=("/static/", webmap.VENDOR_URL + "/"))
     app.add_middleware(HeadAsGet)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+    app.add_middleware(CrossOrigin, allow_origins=settings.cors_origins,
                        allow_methods=["GET"], allow_headers=CORS_REQUEST_HEADERS,
                        expose_headers=CORS_EXPOSED_HEADERS)
     app.add_middleware(LongUrls, max_bytes=settings.max_url_bytes)

@@ -116,10 +116,10 @@ class Region:
         return default if entry is None else entry.value
 
     def put(self, key: Hashable, value, size: int | None = None) -> bool:
-        """Keep ``value`` for ``key``, measured by :func:`sizeof` unless ``size`` is given
-        (the key counts too); evicts the least recently used values as needed. A value larger
+        """Keep ``value`` for ``key``, measured with its key by :func:`sizeof` unless ``size``
+        (of both) is given; evicts the least recently used values as needed. A value larger
         than the whole budget is not kept: returns whether it was."""
-        size = (sizeof(value) if size is None else size) + sizeof(key)
+        size = sizeof(value) + sizeof(key) if size is None else size
         with self.budget._lock:
             try:
                 self.budget._entries[(self.name, key)] = _Entry(value, size)

@@ -45,19 +45,22 @@ class Freshness:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             return await self.app(scope, receive, send)
-        parts = [p for p in scope.get("query_string", b"").split(b"&") if p]
-        named = [p for p in parts if p.partition(b"=")[0] == b"v"]
-        if named:
-            scope = {**scope, "query_string": b"&".join(p for p in parts if p not in named)}
+        query, named = scope.get("query_string", b""), ()
+        if b"v" in query:  # else no ``v`` to take off: the query as it is
+            parts = [p for p in query.split(b"&") if p]
+            named = [p for p in parts if p.partition(b"=")[0] == b"v"]
+            if named:
+                scope = {**scope, "query_string": b"&".join(p for p in parts
+                                                            if p not in named)}
         lasting = scope["path"].startswith(self.prefixes) or \
             (bool(named) and all(p == self.current for p in named))
 
         async def with_policy(message):
             if message["type"] == "http.response.start":
-                headers = [(n, v) for n, v in message.get("headers", [])
+                headers = [(n, v) for n, v in message.get("headers", ())
                            if n.lower() not in REPLACED]
                 headers.append((b"cache-control", policy(message["status"], lasting)))
-                message = {**message, "headers": headers}
+                message["headers"] = headers  # a message is sent once: changed in place
             await send(message)
 
         await self.app(scope, receive, with_policy)

@@ -101,7 +101,8 @@ class Query:
             raise InvalidParameter(", ".join(unknown), f"unknown parameter"
                                    f"{'s' if len(unknown) > 1 else ''}; accepted: "
                                    f"{', '.join(sorted(self.names | extra))}")
-        values = {p.name: p.read(given.get(p.name), request) for p in self.parameters}
+        last = dict(given.items())  # each name's last value, read as a plain dict's
+        values = {p.name: p.read(last.get(p.name), request) for p in self.parameters}
         if also is not None:
             values["properties"] = {n: v for n, v in given.items() if n not in self.names}
         return values
@@ -110,16 +111,23 @@ class Query:
 class FeatureQuery(Query):
     """The items' parameters: also ``name=value`` filters on the collection's queryables.
     The route's ``{collection}`` is checked here first and given as ``"collection"`` (one
-    dependency rather than two: its parameters depend on it)."""
+    dependency rather than two: its parameters depend on it), and the means it was read with
+    as ``"means"`` (the route needs no dependency of its own: FastAPI solves each, even one
+    already solved, at some microseconds a request)."""
 
     async def __call__(self, request: Request, use: Annotated[Means, Depends(get_means)]
                        ) -> dict[str, Any]:
         collection = known_collection(request.path_params["collection"])
-        return {"collection": collection,
+        return {"collection": collection, "means": use,
                 **self.read(request, set(use.catalogue.queryables(collection)))}
 
 
 def _check_utf8(query_string: bytes) -> None:
+    try:  # the whole query at once: '&' and '=' never complete a UTF-8 sequence
+        unquote_to_bytes(query_string.replace(b"+", b" ")).decode("utf-8")
+        return
+    except UnicodeDecodeError:
+        pass  # a name or a value is not UTF-8: a value's is refused, naming it
     for part in query_string.split(b"&"):
         name, _, value = part.partition(b"=")
         try:

@@ -36,6 +36,7 @@ from api.budget import Region
 
 KEYED_HEADERS = {b"accept", b"accept-encoding", b"origin"}  # what ``Vary`` may name
 BYPASS_HEADERS = {b"authorization", b"range"}
+UNSTORABLE_IF = {b"set-cookie", b"cache-control", b"vary"}  # what :func:`storable` reads
 NOT_MODIFIED_DROPS = {b"content-type", b"content-length", b"content-encoding",
                       b"content-language", b"content-range"}  # representation headers
 
@@ -49,18 +50,13 @@ class Stored(NamedTuple):
     expires: float = math.inf  # from the response's ``Expires``: a time-stamped page's second
 
 
-def expiry(headers: list[tuple[bytes, bytes]]) -> float:
-    """When a response stops being fresh, from its ``Expires`` header (never, without one).
+@functools.lru_cache(maxsize=16)  # the app's own: one a second
+def expiry(value: bytes) -> float:
+    """When a response stops being fresh, from its ``Expires`` header.
 
-    >>> expiry([(b"expires", b"Sun, 06 Dec 2026 05:40:01 GMT")])
+    >>> expiry(b"Sun, 06 Dec 2026 05:40:01 GMT")
     1796535601.0
     """
-    value = next((v for n, v in headers if n.lower() == b"expires"), None)
-    return math.inf if value is None else _http_date(value)
-
-
-@functools.lru_cache(maxsize=16)  # the app's own: one a second
-def _http_date(value: bytes) -> float:
     try:
         return email.utils.parsedate_to_datetime(value.decode("latin-1")).timestamp()
     except (TypeError, ValueError):
@@ -159,35 +155,85 @@ class ResponseCache:
 
     def keeping(self, key: tuple, version: Hashable, send):
         """``send``, passing every message on and keeping a copy of a cacheable response."""
-        state = {"headers": None, "parts": [], "size": 0}
+        return _Keeping(self, key, version, send).send
 
-        async def send_and_keep(message):
-            await send(message)
-            kind = message["type"]
-            if kind == "http.response.start":
-                if message["status"] == 200 and storable(message.get("headers", [])):
-                    state["headers"] = list(message.get("headers", []))
-            elif kind == "http.response.body" and state["headers"] is not None:
-                self.collect(key, version, state, message)
-            else:  # e.g. a file sent by the server (pathsend): no body to keep
-                state["headers"] = None
+    def keep(self, key: tuple, version: Hashable, headers: list, body: bytes,
+             measured: tuple[bytes | None, float, int]) -> None:
+        """Keep a finished response (``measured`` by :func:`measure`), unless the data
+        version changed since its request began."""
+        if version == self.version():
+            etag, expires, size = measured
+            self.region.put(key, Stored(headers, body, etag, expires),
+                            size + len(body) + key_size(key))
 
-        return send_and_keep
 
-    def collect(self, key: tuple, version: Hashable, state: dict, message: dict) -> None:
-        """Add a body part; keep the response once complete, if small enough and the data
-        version has not changed since the request began."""
+class _Keeping:
+    """One response on its way out: passed on, and its parts gathered to be kept (a class,
+    not a closure over a dict: a first-time page pays this on every request)."""
+
+    __slots__ = ("cache", "key", "version", "downstream", "headers", "measured", "parts",
+                 "size")
+
+    def __init__(self, cache: ResponseCache, key: tuple, version: Hashable, send):
+        self.cache, self.key, self.version, self.downstream = cache, key, version, send
+        self.headers = self.measured = None
+        self.parts, self.size = [], 0
+
+    async def send(self, message) -> None:
+        kind = message["type"]  # read before passing it on (the outer layers change it)
+        if kind == "http.response.start":
+            if message["status"] == 200:
+                self.headers = list(message.get("headers", []))
+                self.measured = measure(self.headers)
+                if self.measured is None:
+                    self.headers = None
+        elif kind == "http.response.body" and self.headers is not None:
+            self.collect(message)
+        else:  # e.g. a file sent by the server (pathsend): no body to keep
+            self.headers = None
+        await self.downstream(message)
+
+    def collect(self, message: dict) -> None:
+        """Add a body part; keep the response once complete, if small enough."""
         body = message.get("body", b"")
-        state["parts"].append(body)
-        state["size"] += len(body)
-        if state["size"] > self.max_entry:
-            state["headers"] = None
-        elif not message.get("more_body", False) and version == self.version():
-            headers = state["headers"]
-            etag = next((v for n, v in headers if n.lower() == b"etag"), None)
-            stored = Stored(headers, b"".join(state["parts"]), etag, expiry(headers))
-            size = len(stored.body) + sum(len(n) + len(v) + 64 for n, v in headers)
-            self.region.put(key, stored, size)
+        if not message.get("more_body", False) and not self.parts:  # one part: most answers
+            if len(body) <= self.cache.max_entry:
+                self.cache.keep(self.key, self.version, self.headers, body, self.measured)
+            return
+        self.parts.append(body)
+        self.size += len(body)
+        if self.size > self.cache.max_entry:
+            self.headers = None
+        elif not message.get("more_body", False):
+            self.cache.keep(self.key, self.version, self.headers, b"".join(self.parts),
+                            self.measured)
+
+
+def key_size(key: tuple) -> int:
+    """Bytes a request key holds, about (its parts are short texts, bytes and flags)."""
+    return 64 * len(key) + sum(len(part) for part in key if isinstance(part, (bytes, str)))
+
+
+def measure(headers: list[tuple[bytes, bytes]]) -> tuple[bytes | None, float, int] | None:
+    """A 200 response's ETag, expiry (never, without ``Expires``) and headers' size, in one
+    pass; None if it may not be kept (:func:`storable`).
+
+    >>> measure([(b"etag", b'W/"a"'), (b"content-type", b"application/json")])
+    (b'W/"a"', inf, 165)
+    >>> measure([(b"set-cookie", b"a=b")]) is None
+    True
+    """
+    etag, expires, size = None, math.inf, 0
+    for name, value in headers:
+        size += len(name) + len(value) + 64
+        name = name.lower()
+        if name == b"etag":
+            etag = value
+        elif name == b"expires":
+            expires = expiry(value)
+        elif name in UNSTORABLE_IF and not storable([(name, value)]):
+            return None
+    return etag, expires, size
 
 
 def storable(headers: list[tuple[bytes, bytes]]) -> bool:

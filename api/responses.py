@@ -116,7 +116,7 @@ def href(request: Request, path: str | None = None, **params) -> str:
     """
     base = public_base(request)
     query = urlencode({k: v for k, v in params.items() if v is not None})
-    return f"{base}{path if path is not None else request.url.path}" + \
+    return f"{base}{path if path is not None else _path(request)}" + \
         (f"?{query}" if query else "")
 
 
@@ -126,7 +126,18 @@ def page_href(request: Request, **changes) -> str:
     parts = {**_encoded(request), **{name: None if value is None else _pair(name, str(value))
                                      for name, value in changes.items()}}
     query = "&".join(part for part in parts.values() if part is not None)
-    return f"{public_base(request)}{request.url.path}" + (f"?{query}" if query else "")
+    return f"{public_base(request)}{_path(request)}" + (f"?{query}" if query else "")
+
+
+def _path(request: Request) -> str:
+    """``request.url.path``, without parsing the whole URL (Starlette's escapes alone).
+
+    >>> _path(Request({"type": "http", "path": "/a?b#c", "headers": []}))
+    '/a%3Fb%23c'
+    """
+    path = request.scope["path"]
+    return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C") \
+        if "?" in path or "#" in path or "\\" in path else path
 
 
 ENCODED = "chengyu.encoded_query"  # the key of a request's scope that keeps it encoded
@@ -198,7 +209,7 @@ Body = bytes | list[bytes]  # a body, or the parts that joined make it
 
 class Cached(Response):
     """A response with a weak ETag (hash of the body, or of ``tag_of``: the body but for its
-    ``timeStamp``) and ``Vary: Accept, Accept-Encoding`` (Cache-Control is
+    ``timeStamp``, or what makes it, e.g. ``api.routes.items._made_of``) and ``Vary: Accept, Accept-Encoding`` (Cache-Control is
     :mod:`api.freshness`'s); ``If-None-Match`` with that tag gets 304.
 
     The tag is weak because the body may travel gzipped, or differ by its time stamp. Bodies
@@ -315,24 +326,28 @@ class ResponseHeaders:
 
         async def with_headers(message):
             if message["type"] == "http.response.start":
-                message = {**message, "headers": self.headers(message.get("headers", []))}
+                message["headers"] = self.headers(message.get("headers", ()))  # sent once
             await send(message)
 
         await self.app(scope, receive, with_headers)
 
     def headers(self, headers) -> list[tuple[bytes, bytes]]:
-        vary = [value for name, value in headers if name.lower() == b"vary"]
-        headers = [(name, value) for name, value in headers if name.lower() != b"vary"]
+        vary, kept, names, is_html = [], [], set(), False
+        for name, value in headers:  # one pass: a page pays this on every request
+            lower = name.lower()
+            if lower == b"vary":
+                vary.append(value)
+                continue
+            kept.append((name, value))
+            names.add(lower)
+            if lower == b"content-type" and value.startswith(b"text/html"):
+                is_html = True
         if self.cors:
-            given = {name.lower() for name, _ in headers}
-            headers += [(name, value) for name, value in self.cors if name not in given]
+            kept += [(name, value) for name, value in self.cors if name not in names]
         vary = merge_vary(vary, frozenset({b"origin"}) if self.cors else frozenset())
         if vary:
-            headers.append((b"vary", vary))
-        headers.append((b"x-content-type-options", b"nosniff"))
-        names = {name.lower() for name, _ in headers}
-        is_html = any(n.lower() == b"content-type" and v.startswith(b"text/html")
-                      for n, v in headers)
+            kept.append((b"vary", vary))
+        kept.append((b"x-content-type-options", b"nosniff"))
         if is_html and b"content-security-policy" not in names:
-            headers.append((b"content-security-policy", self.POLICY))
-        return headers
+            kept.append((b"content-security-policy", self.POLICY))
+        return kept

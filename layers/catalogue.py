@@ -217,19 +217,23 @@ class Catalogue:
         ``properties`` ``{queryable: value}`` equality filters; ``limit`` None: all.
         """
         view = self.features(collection, as_of, resolution)
-        mask = np.ones(len(view.frame), dtype=bool)
-        if bbox is not None:
-            mask[:] = False
-            mask[np.concatenate([view.boxes.meeting(box) for box in _boxes(bbox)])] = True
+        selected = None  # the positions met, ascending; None: every row
+        if bbox is not None:  # one box, or two across the antimeridian
+            met = [view.boxes.meeting(box) for box in _boxes(bbox)]
+            selected = met[0] if len(met) == 1 else np.union1d(*met)
+        mask = None  # the rows the other conditions keep; None: every row
         queryables = self.queryables(collection)
         for name, value in (properties or {}).items():
             if name not in queryables:
                 raise SelectionError(name, f"not a queryable of {collection}; queryables: "
                                            f"{', '.join(queryables)}")
-            mask &= queryables[name].matches(view.frame[name], value)
+            mask = _and(mask, queryables[name].matches(view.frame[name], value))
         if filter is not None:
-            mask &= self._evaluate(collection, view.frame, filter)
-        selected = np.flatnonzero(mask)
+            mask = _and(mask, self._evaluate(collection, view.frame, filter))
+        if mask is not None:
+            selected = np.flatnonzero(mask) if selected is None else selected[mask[selected]]
+        elif selected is None:
+            selected = np.arange(len(view.frame))
         end = None if limit is None else offset + limit
         return Page(view, selected[offset:end], len(selected), offset, limit, datum)
 
@@ -420,6 +424,16 @@ def _multipolygons(geometries) -> np.ndarray:
     single = shapely.get_type_id(geometries) == 3
     geometries[single] = [shapely.MultiPolygon([g]) for g in geometries[single]]
     return geometries
+
+
+def _and(mask: np.ndarray | None, condition) -> np.ndarray:
+    """The rows ``mask`` and ``condition`` both keep (``condition``'s alone, with no mask).
+
+    >>> _and(None, [True, False]), _and(np.array([True, True]), [False, True])
+    (array([ True, False]), array([False,  True]))
+    """
+    condition = np.asarray(condition, dtype=bool)
+    return condition if mask is None else mask & condition
 
 
 def _boxes(bbox: tuple[float, ...]) -> list[shapely.Geometry]:
