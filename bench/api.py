@@ -16,10 +16,13 @@ servers of a stack in turn, a few rounds, the median shown.
   (uvloop, httptools), granian;
 * 1 vs 2 worker processes of ``chengyu serve --workers N`` as users run it (the data loaded
   once, the workers forked), on the bbox page with a new box each time (``--workers-only``:
-  this comparison alone).
+  this comparison alone);
+* ``--baseline DIR``, alone: the first-time page of this checkout beside another's (``DIR``,
+  e.g. ``git worktree add /tmp/base 175b78d``, the revision issue 15 measured; its app as
+  ``uvicorn server:app`` serves it, on a cache of its own), both on plain uvicorn.
 
 Goals (issue 15): the repeated page >= 50 % of the limit; >= 100x pygeoapi; 2 workers >=
-1.6x one. (This file shadows the ``api`` package when run as a script: it imports none of
+1.6x one; the first-time page >= 3x 175b78d's. (This file shadows the ``api`` package when run as a script: it imports none of
 it; the servers import it from the repository root.)
 
 Run: ``apt-get install -y wrk && python bench/api.py [--seconds 5] [--connections 4]``
@@ -85,16 +88,18 @@ def requests(boundaries) -> list[tuple[str, str, str | None]]:
     ]
 
 
-def start(target: str, stack: str, bodies: Path | None = None):
-    """Serve ``bench.targets:<target>`` with ``stack``; return the process and base URL."""
+def start(target: str, stack: str, bodies: Path | None = None, root: Path = loopback.ROOT,
+          environment: dict | None = None):
+    """Serve ``bench.targets:<target>``'s app (or a ``module:app`` named with its colon) from
+    the checkout at ``root`` with ``stack``; return the process and base URL."""
     port = loopback.free_port()
-    command = [sys.executable, *STACKS[stack], "--factory", "--host", "127.0.0.1", "--port",
-               str(port), "--log-level", "warning",
-               f"bench.targets:{target}"]
-    environment = {"PYTHONPATH": str(loopback.ROOT)}
+    app = ["--factory", f"bench.targets:{target}"] if ":" not in target else [target]
+    command = [sys.executable, *STACKS[stack], "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning", *app]
+    environment = {"PYTHONPATH": str(root), **(environment or {})}
     if bodies is not None:
         environment["CHENGYU_BENCH_BODIES"] = str(bodies)
-    process = subprocess.Popen(command, cwd=loopback.ROOT, env={**os.environ, **environment},
+    process = subprocess.Popen(command, cwd=root, env={**os.environ, **environment},
                                stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -182,28 +187,58 @@ def compare(stack, paths, args, bodies, distinct=False) -> list[tuple]:
     return rows
 
 
-def workers_rows(args) -> list[tuple]:
-    """``chengyu serve --workers 1`` and ``--workers 2`` side by side, loaded in turn with a
-    new bbox on every request, ``args.rounds`` times; rows as :func:`compare` makes them."""
-    servers = {}
+def first_time(servers: dict, args) -> dict:
+    """Load each of ``servers`` (key -> (process, base URL)) in turn with a new bbox on every
+    request, ``args.rounds`` times, then stop them; the median round of each, by key."""
+    runs = {}
     try:
-        for workers in (1, 2):
-            servers[workers] = loopback.start(timeout=900, workers=workers)
-        runs = {}
         for _ in range(args.rounds):
-            for workers, (_, base) in servers.items():
-                runs.setdefault(workers, []).append(wrk(
+            for key, (_, base) in servers.items():
+                runs.setdefault(key, []).append(wrk(
                     base, args.seconds, args.connections,
                     DISTINCT.format(start=next(RUNS) * 10**6)))
     finally:
         for process, _ in servers.values():
             loopback.stop(process)
+    return {key: sorted(figures, key=lambda r: r["rps"])[len(figures) // 2]
+            for key, figures in runs.items()}
+
+
+def workers_rows(args) -> list[tuple]:
+    """``chengyu serve --workers 1`` and ``--workers 2`` side by side (:func:`first_time`);
+    rows as :func:`compare` makes them."""
+    servers = {}
+    try:
+        for workers in (1, 2):
+            servers[workers] = loopback.start(timeout=900, workers=workers)
+    except BaseException:
+        for process, _ in servers.values():
+            loopback.stop(process)
+        raise
     rows = []
-    for workers, figures in runs.items():
-        median = sorted(figures, key=lambda r: r["rps"])[len(figures) // 2]
+    for workers, median in first_time(servers, args).items():
         rows.append(("distinct", "chengyu serve", "chengyu serve", workers, median))
         print(f"chengyu serve --workers {workers}: {median['rps']:.0f} req/s", file=sys.stderr)
     return rows
+
+
+def against_baseline(args) -> float:
+    """The first-time page of this checkout over that of ``args.baseline`` (another
+    checkout, served as ``uvicorn server:app`` on a cache of its own), both on plain uvicorn
+    (:func:`first_time`); prints both."""
+    servers = {"this checkout": start("ours", "uvicorn")}
+    try:
+        servers[f"baseline {args.baseline}"] = start(
+            "server:app", "uvicorn", root=args.baseline,
+            environment={"CHENGYU_CACHE_DIR": str(args.workdir / "baseline-cache")})
+    except BaseException:
+        loopback.stop(servers["this checkout"][0])
+        raise
+    medians = first_time(servers, args)
+    for key, median in medians.items():
+        print(f"{key}: {median['rps']:.0f} req/s (p50 {median['p50']:.1f} ms)")
+    ours, theirs = (median["rps"] for median in medians.values())
+    return ours / theirs
 
 
 def workers_ratio(rows) -> float:
@@ -282,6 +317,8 @@ def main() -> None:
                         help="interleaved rounds per row; the median is shown")
     parser.add_argument("--workers-only", action="store_true",
                         help="only chengyu serve --workers 1 vs 2")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="only the first-time page, beside another checkout's")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir())
                         / "chengyu-bench")
     args = parser.parse_args()
@@ -292,6 +329,11 @@ def main() -> None:
         ratio = workers_ratio(workers_rows(args))
         print(f"chengyu serve --workers 2: {ratio:.2f}x one on a new bbox each request "
               f"(goal >= 1.6x): {'PASS' if ratio >= 1.6 else 'FAIL'}; load {os.getloadavg()}")
+        return
+    if args.baseline:
+        ratio = against_baseline(args)
+        print(f"first-time page: {ratio:.2f}x the baseline's on plain uvicorn (goal >= 3x "
+              f"175b78d's): {'PASS' if ratio >= 3 else 'FAIL'}; load {os.getloadavg()}")
         return
     listed = requests(geo.load())
     rows, theirs = run(args, listed)
