@@ -15,6 +15,16 @@ def hashed(log):
     return compute
 
 
+def remembered(tmp_path, text, log):
+    """A file holding ``text`` whose digest is remembered in a saved store."""
+    data = tmp_path / "data.txt"
+    data.write_text(text)
+    kept = Remembered(tmp_path / FILENAME)
+    kept.digest(data, hashed(log))
+    kept.save()
+    return data
+
+
 def test_a_digest_is_reused_until_the_file_changes(tmp_path):
     data, log = tmp_path / "data.txt", []
     data.write_text("one")
@@ -28,23 +38,16 @@ def test_a_digest_is_reused_until_the_file_changes(tmp_path):
 
 
 def test_a_file_rewritten_in_place_with_the_same_size_is_hashed_again(tmp_path):
-    data, log = tmp_path / "data.txt", []
-    data.write_text("one")
-    kept = Remembered(tmp_path / FILENAME)
-    kept.digest(data, hashed(log))
-    kept.save()
+    data = remembered(tmp_path, "one", [])
     data.write_text("two")
     stat = data.stat()
     os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    assert Remembered(tmp_path / FILENAME).digest(data, hashed(log)) == "two"
+    assert Remembered(tmp_path / FILENAME).digest(data, hashed([])) == "two"
 
 
 def test_a_damaged_store_is_never_used(tmp_path):
-    data, log = tmp_path / "data.txt", []
-    data.write_text("right")
-    kept = Remembered(tmp_path / FILENAME)
-    kept.digest(data, hashed(log))
-    kept.save()
+    log = []
+    data = remembered(tmp_path, "right", log)
     store = json.loads((tmp_path / FILENAME).read_text())
     [entry] = store["entries"].values()
     entry[3] = "forged"
