@@ -86,10 +86,6 @@ class Features:
         return list(zip(self.heads[positions], self.geometries[self.which[positions]],
                         self.tails[positions]))
 
-    def serialised(self, positions) -> list[bytes]:
-        """The GeoJSON Features (bytes) at ``positions``, at the chosen resolution."""
-        return [h + g + t for h, g, t in self.parts(positions)]
-
     def at_resolution(self, positions) -> gpd.GeoDataFrame:
         """The rows at ``positions`` with the geometry of the chosen resolution."""
         return self.frame.iloc[positions].set_geometry(self.shown.iloc[positions].to_numpy())

@@ -28,7 +28,7 @@ def test_a_dates_memberships_are_the_rows_in_force_serialised_as_a_fresh_build(
     expected = (rows.entity + ":" + rows.adcode + ":" + rows.extent.astype(str)).tolist()
     assert view.frame.index.tolist() == expected and len(expected) > 0
     properties = [c for c in view.frame.columns if c != view.frame.geometry.name]
-    assert view.serialised(np.arange(len(expected))) == \
+    assert [b"".join(parts) for parts in view.parts(np.arange(len(expected)))] == \
         features(view.frame, "id", view.shown, properties)
     assert [view.positions[i] for i in expected] == list(range(len(expected)))
     last = shapely.box(*view.frame.geometry.values[-1].bounds)
