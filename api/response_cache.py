@@ -196,17 +196,13 @@ class _Keeping:
     def collect(self, message: dict) -> None:
         """Add a body part; keep the response once complete, if small enough."""
         body = message.get("body", b"")
-        if not message.get("more_body", False) and not self.parts:  # one part: most answers
-            if len(body) <= self.cache.max_entry:
-                self.cache.keep(self.key, self.version, self.headers, body, self.measured)
-            return
         self.parts.append(body)
         self.size += len(body)
         if self.size > self.cache.max_entry:
             self.headers = None
-        elif not message.get("more_body", False):
-            self.cache.keep(self.key, self.version, self.headers, b"".join(self.parts),
-                            self.measured)
+        elif not message.get("more_body", False):  # most answers come in one part: not joined
+            whole = body if len(self.parts) == 1 else b"".join(self.parts)
+            self.cache.keep(self.key, self.version, self.headers, whole, self.measured)
 
 
 def key_size(key: tuple) -> int:
