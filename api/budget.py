@@ -203,12 +203,7 @@ def _(value: str) -> int:
 @sizeof.register(set)
 @sizeof.register(frozenset)
 def _(value) -> int:
-    return sys.getsizeof(value) + sum(FLAT.get(type(item), sizeof)(item) for item in value)
-
-
-# what sizeof gives the plain items of a container (a response's key), without dispatching
-FLAT = {bytes: len, str: sys.getsizeof, bool: sys.getsizeof, int: sys.getsizeof,
-        float: sys.getsizeof, type(None): sys.getsizeof}
+    return sys.getsizeof(value) + sum(sizeof(item) for item in value)
 
 
 @sizeof.register(dict)
