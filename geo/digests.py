@@ -5,7 +5,8 @@ The fingerprint of the boundary cache's inputs (:func:`geo.cache.fingerprint`) h
 in ``sources.json`` beside the cache with the file's size, modification time (ns) and inode:
 a file whose stat is unchanged holds the bytes that were hashed (as make and git take it);
 any other is read, checked and hashed again. The file is written atomically with a checksum
-of its entries; one that does not verify or cannot be read is ignored (and replaced).
+(:func:`geo.integrity.write_sealed`); one that does not verify or cannot be read is ignored
+(and replaced).
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -20,14 +21,11 @@ of its entries; one that does not verify or cannot be read is ignored (and repla
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Callable
 
-import xxhash
-
-from geo.atomic import replacing
+from geo import integrity
 
 FILENAME = "sources.json"
 
@@ -37,21 +35,13 @@ def _stat(path: Path) -> list[int]:
     return [found.st_size, found.st_mtime_ns, found.st_ino]
 
 
-def _checksum(entries: dict) -> str:
-    return xxhash.xxh3_128(json.dumps(entries, sort_keys=True).encode()).hexdigest()
-
-
 class Remembered:
     """Digests of files by path, kept in the file ``store`` (None: nothing kept)."""
 
     def __init__(self, store: Path | None):
-        self.store, self.entries, self.changed = store, {}, False
-        try:
-            kept = json.loads(store.read_text(encoding="utf-8"))
-            if kept["checksum"] == _checksum(kept["entries"]):
-                self.entries = kept["entries"]
-        except (AttributeError, OSError, ValueError, KeyError, TypeError):
-            pass  # none, unreadable or damaged: every file is hashed again
+        self.store, self.changed = store, False
+        kept = integrity.read_sealed(store) if store is not None else None
+        self.entries = kept["entries"] if kept else {}  # none or damaged: all hashed again
 
     def digest(self, path: Path, compute: Callable[[Path], str]) -> str:
         """The digest of ``path``: the one remembered if its stat is unchanged, else
@@ -74,10 +64,5 @@ class Remembered:
         written: the file only saves time)."""
         if self.store is None or not self.changed:
             return
-        text = json.dumps({"checksum": _checksum(self.entries), "entries": self.entries})
-        try:
-            with replacing(self.store) as temporary:
-                temporary.write_text(text, encoding="utf-8")
-        except OSError:
-            return
-        self.changed = False
+        if integrity.write_sealed(self.store, {"entries": self.entries}):
+            self.changed = False

@@ -6,10 +6,13 @@ of the ``xxhash`` package: a checksum against damage, not a signature against fo
 at every start, where it hashes the 80 MB of the caches six times faster than SHA-256);
 :func:`verify` recomputes them and raises :class:`Damaged` naming the first table whose
 content differs, is missing, or cannot be read. :func:`read_verified` does the same and
-returns the rows it hashed: a reader reads the file once, and reads what was checked. A renamed unit, a deleted row, an emptied
-table or flipped bytes in table content all change a digest. :func:`content` is one digest of
+returns the rows it hashed: a reader reads the file once, and reads what was checked. A
+renamed unit, a deleted row, an emptied table or flipped bytes in table content all change a
+digest. :func:`content` is one digest of
 a verified file's content (of its checksums): what is derived from the file may be kept under
-it, with no need to hash the content again.
+it, with no need to hash the content again. The small JSON files kept beside the cache
+(:mod:`geo.memo`, :mod:`geo.digests`) carry a checksum of their own: :func:`write_sealed`,
+:func:`read_sealed`.
 
 SQLite and GDAL have no content checksum of their own that survives a plain file copy
 (SQLite's ``cksumvfs`` is a compile-time extension neither Python nor GDAL loads), hence
@@ -30,6 +33,7 @@ geo.integrity.Damaged: table t does not match its checksum
 
 from __future__ import annotations
 
+import json
 import pickle
 import sqlite3
 from contextlib import closing
@@ -38,8 +42,11 @@ from typing import NamedTuple
 
 import xxhash
 
+from geo.atomic import replacing
+
 TABLE = "checksums"
 _BLOB = "blob"  # (_BLOB, length) stands for a blob in a row's pickle: no SQLite value is a tuple
+CHECKSUM = "checksum"  # the member of a sealed JSON document that holds its checksum
 SCHEMA = "sqlite_master"  # the schema (tables, columns, triggers) is checked as one more table
 
 
@@ -138,3 +145,40 @@ def content(tables: dict[str, Table]) -> str:
     """The digest of the checksums :func:`read_verified` returned: it changes with any
     table's content or the schema."""
     return _digest(tables[TABLE].rows)
+
+
+def write_sealed(path: Path, document: dict) -> bool:
+    """Write ``document`` (a JSON object) to ``path`` atomically, with a checksum of it;
+    return whether it was written (not where the directory cannot be written).
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "kept.json"
+    >>> write_sealed(path, {"广安": ["guang", "an"]}), read_sealed(path)
+    (True, {'广安': ['guang', 'an']})
+    >>> _ = path.write_text(path.read_text().replace("guang", "kuang"))
+    >>> read_sealed(path) is None  # changed without its checksum
+    True
+    """
+    text = json.dumps({**document, CHECKSUM: _json_digest(document)}, ensure_ascii=False)
+    try:
+        with replacing(path) as temporary:
+            temporary.write_text(text, encoding="utf-8")
+    except OSError:
+        return False
+    return True
+
+
+def read_sealed(path: Path) -> dict | None:
+    """The document :func:`write_sealed` wrote to ``path``; None if there is none, or it
+    cannot be read or does not match its checksum."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        checksum = document.pop(CHECKSUM)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return document if checksum == _json_digest(document) else None
+
+
+def _json_digest(document: dict) -> str:
+    text = json.dumps(document, ensure_ascii=False, sort_keys=True)
+    return xxhash.xxh3_128(text.encode()).hexdigest()

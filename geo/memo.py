@@ -4,29 +4,22 @@ A start spells and folds the same names every time (places and the registry's en
 their pinyin (:mod:`geo.pinyin`: pypinyin costs a quarter of a second to import) and their
 simplified forms (:func:`geo.gazetteer.fold`: OpenCC, pure Python, 50 ms for the names). A
 :class:`Memo` keeps the results in a JSON file beside the boundary cache, with the version
-of the library that computed them and a SHA-256 of its entries: a file of another version,
-or one that does not match its checksum or cannot be read, is ignored (and replaced at the
-next :func:`save`), never used. :func:`remember_in` (called by :func:`geo.load`) reads every
+of the library that computed them and a checksum (:func:`geo.integrity.write_sealed`): a
+file of another version, or one that does not match its checksum or cannot be read, is
+ignored (and replaced at the next :func:`save`), never used. :func:`remember_in` (called by :func:`geo.load`) reads every
 memo's file; :func:`save` writes those that gained names, atomically, silently skipped
 where the directory cannot be written (the files only save time).
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
-import json
 from pathlib import Path
 from typing import Callable
 
-from geo.atomic import replacing
+from geo import integrity
 
 _MEMOS: list[Memo] = []
-
-
-def _checksum(entries: dict) -> str:
-    return hashlib.sha256(json.dumps(entries, ensure_ascii=False, sort_keys=True)
-                          .encode()).hexdigest()
 
 
 class Memo:
@@ -54,30 +47,18 @@ class Memo:
     def remember_in(self, directory: Path) -> None:
         """Keep the results in ``directory``: read what is there now (if it verifies)."""
         self.file = Path(directory) / self.filename
-        try:
-            stored = json.loads(self.file.read_text(encoding="utf-8"))
-            entries = stored[self.table]
-            usable = stored[self.library] == self._version() and \
-                stored["sha256"] == _checksum(entries)
-        except (OSError, ValueError, KeyError, TypeError):
-            return
-        if usable:
-            self.known.update({name: found for name, found in entries.items()
+        stored = integrity.read_sealed(self.file) or {}
+        if stored.get(self.library) == self._version():
+            self.known.update({name: found for name, found in stored[self.table].items()
                                if name not in self.known})
 
     def save(self) -> None:
         """Write the file again if names were added since it was read."""
         if self.file is None or not self.added:
             return
-        entries = dict(sorted(self.known.items()))
-        text = json.dumps({self.library: self._version(), "sha256": _checksum(entries),
-                           self.table: entries}, ensure_ascii=False)
-        try:
-            with replacing(self.file) as temporary:
-                temporary.write_text(text, encoding="utf-8")
-        except OSError:
-            return
-        self.added.clear()
+        if integrity.write_sealed(self.file, {self.library: self._version(),
+                                              self.table: dict(sorted(self.known.items()))}):
+            self.added.clear()
 
 
 def remember_in(directory: Path) -> None:
