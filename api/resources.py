@@ -1,5 +1,6 @@
 """What the routes reach through dependencies: the settings and the data the app was built
-with (``async``: a plain ``def`` would cost each request a hop to a worker thread). Tests replace any of them with ``app.dependency_overrides[get_catalogue] = …``."""
+with (``async``: a plain ``def`` would cost each request a hop to a worker thread). Tests
+replace any of them with ``app.dependency_overrides[get_catalogue] = …``."""
 
 from __future__ import annotations
 

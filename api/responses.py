@@ -209,8 +209,9 @@ Body = bytes | list[bytes]  # a body, or the parts that joined make it
 
 class Cached(Response):
     """A response with a weak ETag (hash of the body, or of ``tag_of``: the body but for its
-    ``timeStamp``, or what makes it, e.g. ``api.routes.items._made_of``) and ``Vary: Accept, Accept-Encoding`` (Cache-Control is
-    :mod:`api.freshness`'s); ``If-None-Match`` with that tag gets 304.
+    ``timeStamp``, or what makes it, e.g. ``api.routes.items._made_of``) and ``Vary: Accept,
+    Accept-Encoding`` (Cache-Control is :mod:`api.freshness`'s); ``If-None-Match`` with that
+    tag gets 304.
 
     The tag is weak because the body may travel gzipped, or differ by its time stamp. Bodies
     are compressed here, with the body's own tag kept; the finished response, compressed, is

@@ -1,8 +1,9 @@
 """The data version: what the API's answers are made of, as a short hash.
 
 It changes when the boundaries (their cache's fingerprint), a registry file, the code that
-writes answers or a page's template changes, so an address naming it (``v=…``, which the map page adds to
-every request) always gets the same bytes and may be cached for good (:mod:`api.freshness`).
+writes answers or a page's template changes, so an address naming it (``v=…``, which the map
+page adds to every request) always gets the same bytes and may be cached for good
+(:mod:`api.freshness`).
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ servers of a stack in turn, a few rounds, the median shown.
   ``uvicorn server:app`` serves it, on a cache of its own), both on plain uvicorn.
 
 Goals (issue 15): the repeated page >= 50 % of the limit; >= 100x pygeoapi; 2 workers >=
-1.6x one; the first-time page >= 3x 175b78d's. (This file shadows the ``api`` package when run as a script: it imports none of
-it; the servers import it from the repository root.)
+1.6x one; the first-time page >= 3x 175b78d's. (This file shadows the ``api`` package when
+run as a script: it imports none of it; the servers import it from the repository root.)
 
 Run: ``apt-get install -y wrk && python bench/api.py [--seconds 5] [--connections 4]``
 """

@@ -1,8 +1,8 @@
 """chengyu: build the data, serve the app, ask questions, export and inspect, from a shell.
 
 Exit codes: 0 success; 1 the data cannot be loaded (boundary package, cache, registry) or,
-for a map, no Chinese font is installed; 2 a usage error or a name, question or format that is not understood. Errors go to
-standard error, results to standard output.
+for a map, no Chinese font is installed; 2 a usage error or a name, question or format that
+is not understood. Errors go to standard error, results to standard output.
 """
 
 import argparse

@@ -6,9 +6,10 @@ simplified forms (:func:`geo.gazetteer.fold`: OpenCC, pure Python, 50 ms for the
 :class:`Memo` keeps the results in a JSON file beside the boundary cache, with the version
 of the library that computed them and a checksum (:func:`geo.integrity.write_sealed`): a
 file of another version, or one that does not match its checksum or cannot be read, is
-ignored (and replaced at the next :func:`save`), never used. :func:`remember_in` (called by :func:`geo.load`) reads every
-memo's file; :func:`save` writes those that gained names, atomically, silently skipped
-where the directory cannot be written (the files only save time).
+ignored (and replaced at the next :func:`save`), never used. :func:`remember_in` (called by
+:func:`geo.load`) reads every memo's file; :func:`save` writes those that gained names,
+atomically, silently skipped where the directory cannot be written (the files only save
+time).
 """
 
 from __future__ import annotations

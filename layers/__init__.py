@@ -39,7 +39,8 @@ class Layers:
 
     def entities_of(self, adcode: str, as_of: dt.date | None = None,
                     kind: str | None = None) -> pd.DataFrame:
-        """Every entity (of ``kind``, if given) a unit belongs to on ``as_of``: the reverse index."""
+        """Every entity (of ``kind``, if given) a unit belongs to on ``as_of``: the reverse
+        index."""
         rows = in_force(self.memberships, as_of)
         rows = rows[rows.adcode == adcode]
         return rows if kind is None else rows[rows.entity_kind == kind]
@@ -63,5 +64,5 @@ def load(boundaries, directory=None, memoize=lru_cache(maxsize=32)) -> Layers:
     return Layers(load_registry(boundaries, directory), boundaries, memoize)
 
 
-__all__ = ["DATA_ERRORS", "DEFAULT_DIRECTORY", "Layers", "Registry", "RegistryError", "load", "load_registry",
-           "registry_dir"]
+__all__ = ["DATA_ERRORS", "DEFAULT_DIRECTORY", "Layers", "Registry", "RegistryError", "load",
+           "load_registry", "registry_dir"]
