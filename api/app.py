@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -108,12 +109,24 @@ class StaticGZip:
 
 
 def map_page(atlas: layers.Layers, settings: Settings, version: str) -> MapPage:
-    """The map page and its policy: made at its first request (``app.state.map_page()``),
-    not at start, which it would cost a third of a second and the import of folium."""
+    """The map page and its policy: made at its first request (:func:`made_once`, as
+    ``app.state.map_page()``), not at start, which it would cost a third of a second and the
+    import of folium."""
     html = webmap.page(atlas, page_limit=settings.page_limit,
                        edition=webmap.Edition(version=version))
     geo.memo.save()  # the names its search index spelled and folded
     return MapPage(html, webmap.content_security_policy(html))
+
+
+def made_once(make):
+    """``make()``, called once (under a lock: two first callers in two threads make it once)
+    and kept."""
+    kept, lock = functools.cache(make), threading.Lock()
+
+    def once():
+        with lock:
+            return kept()
+    return once
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -133,7 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.questions = Questions(atlas, budget.region("answers").memoize)
     app.state.worker = Worker(settings.work_threads or min(4, os.cpu_count() or 1),
                               settings.time_limit)
-    app.state.map_page = functools.cache(functools.partial(map_page, atlas, settings, version))
+    app.state.map_page = made_once(functools.partial(map_page, atlas, settings, version))
     geo.memo.save()  # the names spelled and folded: read at the next start
     add_exception_handlers(app)
     for module in (items, landing, pages, collections, questions, panel):  # items: most asked

@@ -38,8 +38,10 @@ class MapPage:
 
 
 async def get_map_page(request: Request) -> MapPage:
-    """The map page (made at the first request, then kept)."""
-    return request.app.state.map_page()
+    """The map page: made at its first request in the worker's threads (a third of a second
+    and folium's import, which the event loop must not wait for), then kept."""
+    state = request.app.state
+    return await state.worker.run(state.map_page)
 
 
 async def get_atlas(request: Request):

@@ -103,3 +103,15 @@ def test_a_question_loads_no_drawing_file_or_pinyin_library(cache_directory, bou
     result = python(code, str(cache_directory))
     assert "万达开川渝统筹发展示范区" in result.stdout
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_map_page_is_made_when_first_asked_for_and_only_then(cache_directory, boundaries):
+    """A server starts without folium; an OGC client's first request (the landing page as
+    JSON) does not make the map page; the first browser does."""
+    code = ("import sys; from fastapi.testclient import TestClient; from api import create_app\n"
+            "client = TestClient(create_app())\n"
+            "for f in ('json', 'html'):\n"
+            "    print(f, 'folium' in sys.modules, client.get('/?f=' + f).status_code)\n"
+            "print('folium' in sys.modules)")
+    result = python(code, env={"CHENGYU_CACHE_DIR": str(cache_directory)})
+    assert result.stdout.splitlines()[-3:] == ["json False 200", "html False 200", "True"]

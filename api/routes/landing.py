@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 import filtering
 
 from api.params import PAGE_PARAMETERS
-from api.resources import MapPage, get_map_page
+from api.resources import get_map_page
 from api.responses import OPENAPI, Cached, href, html
 from formats.geojson import dumps
 
@@ -34,9 +32,9 @@ CONFORMANCE = [
 
 
 @router.get("/", summary="Landing page (the map, as HTML)")
-async def landing(request: Request, given: PAGE_PARAMETERS,
-                  map_page: Annotated[MapPage, Depends(get_map_page)]):
-    if given["f"] == "html":
+async def landing(request: Request, given: PAGE_PARAMETERS):
+    if given["f"] == "html":  # the map page, made at its first request: not for the JSON
+        map_page = await get_map_page(request)
         return Cached(map_page.html.encode(), request, "text/html; charset=utf-8",
                       headers={"Content-Security-Policy": map_page.policy})
     app = request.app
